@@ -1,0 +1,30 @@
+"""Shelfwise API and scheduled jobs: wiring only. The code lives in chalicelib/."""
+
+import os
+
+from chalice import Chalice, ConvertToMiddleware, Rate
+
+from chalicelib import http
+from chalicelib.api import alerts, auth, products, purchasing, sales, system
+from chalicelib.observability import logger, metrics
+
+app = Chalice(app_name="shelfwise")
+http.bind(app)
+
+for blueprint in (system, auth, products, sales, purchasing, alerts):
+    app.register_blueprint(blueprint.bp)
+
+app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
+app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
+http.install_middleware(app)
+
+# How often the stock check runs in AWS; read when the app is packaged (chalice deploy/package).
+ALERT_CHECK_MINUTES = int(os.environ.get("ALERT_CHECK_RATE_MINUTES", "15"))
+
+
+@app.schedule(Rate(ALERT_CHECK_MINUTES, unit=Rate.MINUTES))
+def check_stock_levels(event: object) -> dict:
+    """Email each shop one digest of products that fell to their minimum since the last run."""
+    from chalicelib.services.alerts import check_all
+
+    return check_all()

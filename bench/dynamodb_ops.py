@@ -1,0 +1,254 @@
+"""DynamoDB requests and capacity units per operation, measured on DynamoDB Local.
+
+Starts the local stand-ins (DynamoDB Local for the table, moto's server for Cognito and SES),
+runs the app in-process through chalice.test.Client with its DynamoDB client metered
+(bench/meter.py), and prints one row per operation. Nothing is asserted: read the figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.meter import Meter  # noqa: E402
+
+PASSWORD = "Bench-pass-1"  # noqa: S105 - a throwaway local account
+
+
+class Bench:
+    def __init__(self, client: Any, meter: Meter):
+        self.client, self.meter = client, meter
+        self.rows: list[dict[str, Any]] = []
+        self.token = ""
+
+    def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
+        sent = {
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
+            **(headers or {}),
+        }
+        reply = getattr(self.client.http, method.lower())(
+            path, headers=sent, body=json.dumps(body) if body is not None else None
+        )
+        if reply.status_code >= 400:
+            raise RuntimeError(f"{method} {path} -> {reply.status_code} {reply.body[:300]!r}")
+        return json.loads(reply.body) if reply.body else None
+
+    def measure(self, label: str, method: str, path: str, body: Any = None, **kw: Any) -> Any:
+        self.meter.reset()
+        result = self.call(method, path, body, **kw)
+        self.rows.append({"operation": label, **self.meter.summary()})
+        return result
+
+    def measure_fn(self, label: str, fn: Any) -> Any:
+        self.meter.reset()
+        result = fn()
+        self.rows.append({"operation": label, **self.meter.summary()})
+        return result
+
+
+def run(stack: Any) -> list[dict[str, Any]]:
+    os.environ.update(stack.env)
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib import aws
+    from chalicelib.settings import reset_settings
+
+    reset_settings()
+    meter = Meter(reader=stack.client("dynamodb"))
+    meter.attach(aws.client("dynamodb"))
+    with Client(app) as client:
+        b = Bench(client, meter)
+        email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+        b.call("POST", "/auth/register", {"shop_name": "Bench shop", "email": email, "password": PASSWORD})
+        b.token = b.call("POST", "/auth/login", {"email": email, "password": PASSWORD})["id_token"]
+        tenant = b.call("GET", "/me")["tenant_id"]
+
+        product = {
+            "name": "Ground coffee 250 g",
+            "price": "4.50",
+            "unit_cost": "2.10",
+            "category": "Grocery",
+            "subcategory": "Hot drinks",
+            "min_stock": 3,
+            "reorder_qty": 12,
+            "barcode": "5012345678900",
+        }
+        b.measure("product: create", "POST", "/products", {"sku": "B-0", **product})
+        for i in range(1, 60):
+            b.call("POST", "/products", {"sku": f"B-{i}", **product})
+        b.measure("product: get", "GET", "/products/B-0")
+        b.measure("product: list 50", "GET", "/products?limit=50")
+        b.measure("product: search (60 in shop)", "GET", "/products?q=b-42")
+        b.measure("product: patch", "PATCH", "/products/B-0", {"price": "4.75"})
+        b.measure(
+            "stock: receive", "POST", "/products/B-0/stock", {"type": "receive", "quantity": 50, "unit_cost": "2"}
+        )
+        b.measure(
+            "stock: receive + Idempotency-Key",
+            "POST",
+            "/products/B-0/stock",
+            {"type": "receive", "quantity": 5},
+            headers={"Idempotency-Key": "bench-1"},
+        )
+        b.measure(
+            "stock: same key again (replay)",
+            "POST",
+            "/products/B-0/stock",
+            {"type": "receive", "quantity": 5},
+            headers={"Idempotency-Key": "bench-1"},
+        )
+        b.measure("stock: adjust", "POST", "/products/B-0/stock", {"type": "adjust", "quantity": -1})
+        b.measure("stock: count", "POST", "/products/B-0/stock", {"type": "count", "quantity": 40})
+        b.measure("stock: movements list", "GET", "/products/B-0/movements")
+        for i in range(1, 31):
+            b.call("POST", f"/products/B-{i}/stock", {"type": "receive", "quantity": 100})
+        for n in (1, 5, 30):
+            b.measure(
+                f"sale: {n} line{'s' if n > 1 else ''}",
+                "POST",
+                "/sales",
+                {"lines": [{"sku": f"B-{i}", "quantity": 1} for i in range(1, n + 1)]},
+            )
+        b.measure(
+            "sale: 5 lines + Idempotency-Key",
+            "POST",
+            "/sales",
+            {"lines": [{"sku": f"B-{i}", "quantity": 1} for i in range(1, 6)]},
+            headers={"Idempotency-Key": "bench-sale"},
+        )
+        supplier = b.call("POST", "/suppliers", {"name": "Bench Supplies"})["supplier_id"]
+        po = b.measure(
+            "purchase order: create (5 lines)",
+            "POST",
+            "/purchase-orders",
+            {"supplier_id": supplier, "lines": [{"sku": f"B-{i}", "quantity": 10, "unit_cost": "2"} for i in range(5)]},
+        )
+        b.measure(
+            "purchase order: mark ordered", "POST", f"/purchase-orders/{po['po_id']}/status", {"status": "ordered"}
+        )
+        b.measure(
+            "purchase order: receipt (5 lines)",
+            "POST",
+            f"/purchase-orders/{po['po_id']}/receipts",
+            {"lines": [{"sku": f"B-{i}", "quantity": 10} for i in range(5)]},
+        )
+
+        alert_rows = alert_check(b, client, tenant, stack)
+    return b.rows + alert_rows
+
+
+def _fill(stack: Any, tenant: str, start: int, stop: int) -> None:
+    """Catalogue filler written straight to the table (not metered): products well above minimum."""
+    from chalicelib import db
+
+    ddb = stack.client("dynamodb")
+    table = os.environ["TABLE_NAME"]
+    batch = []
+    for i in range(start, stop):
+        item = {
+            "PK": db.shop_pk(tenant),
+            "SK": f"{db.PRODUCT_PREFIX}F-{i:05d}",
+            "type": "product",
+            "sku": f"F-{i:05d}",
+            "name": f"Filler {i}",
+            "price": 1,
+            "unit_cost": 0,
+            "on_hand": 50,
+            "min_stock": 5,
+            "reorder_qty": 0,
+            "version": 1,
+            "category": "",
+            "subcategory": "",
+            "search": f"f-{i:05d}\nfiller {i}\n",
+            "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z",
+        }
+        batch.append({"PutRequest": {"Item": db.to_ddb(item)}})
+        if len(batch) == 25:
+            _write(ddb, table, batch)
+            batch = []
+    if batch:
+        _write(ddb, table, batch)
+
+
+def _write(ddb: Any, table: str, batch: list[dict[str, Any]]) -> None:
+    request = {table: batch}
+    while request:
+        request = ddb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+
+
+def alert_check(b: Bench, client: Any, tenant: str, stack: Any) -> list[dict[str, Any]]:
+    """The scheduled check with 10 low products, in a shop of 100 and then of 10,000 products."""
+    event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={}, resources=[])
+    low = [f"L-{i}" for i in range(10)]
+    for sku in low:
+        b.call("POST", "/products", {"sku": sku, "name": f"Low {sku}", "price": 1, "min_stock": 3})
+        b.call("POST", f"/products/{sku}/stock", {"type": "receive", "quantity": 5})
+
+    def fall() -> None:  # down to 2, below the minimum of 3
+        for sku in low:
+            b.call("POST", f"/products/{sku}/stock", {"type": "count", "quantity": 2})
+
+    def check() -> Any:
+        return client.lambda_.invoke("check_stock_levels", event).payload
+
+    client.lambda_.invoke("check_stock_levels", event)  # settle anything left by earlier shops
+    rows = []
+    for size in (100, 10_000):
+        _fill(stack, tenant, 0 if size == 100 else 30, size - 70)
+        # The bench shop also has 60 B-* products and the 10 low ones: about `size` in all.
+        fall()
+        b.measure_fn(f"alert check: {size:,} products, 10 newly low (sends 1 email)", check)
+        b.measure_fn(f"alert check: {size:,} products, 10 still low (no email)", check)
+        rows.extend(b.rows[-2:])
+        del b.rows[-2:]
+        for sku in low:  # restock above the minimum: re-armed for the next round
+            b.call("POST", f"/products/{sku}/stock", {"type": "receive", "quantity": 5})
+    return rows
+
+
+def print_rows(rows: list[dict[str, Any]]) -> None:
+    width = max(len(r["operation"]) for r in rows)
+    sys.stdout.write(f"{'operation':<{width}}  requests  read units  write units  requests by operation\n")
+    for r in rows:
+        by = ", ".join(f"{k} {v}" for k, v in r["by_operation"].items())
+        sys.stdout.write(
+            f"{r['operation']:<{width}}  {r['requests']:>8}  {r['read_units']:>10}  {r['write_units']:>11}  {by}\n"
+        )
+
+
+def main() -> None:
+    from local.stack import LocalStack, free_port
+
+    with tempfile.TemporaryDirectory() as tmp:
+        stack = LocalStack(
+            data_dir=Path(tmp),
+            api_port=free_port(),
+            site_port=free_port(),
+            moto_port=free_port(),
+            dynamodb_port=free_port(),
+            demo=False,
+            recording=False,
+            schedule=False,
+            serve_site=False,
+            dynamodb=os.environ.get("LOCAL_DYNAMODB", "").strip().lower() or "local",
+        )
+        with stack:
+            rows = run(stack)
+    print_rows(rows)
+
+
+if __name__ == "__main__":
+    main()

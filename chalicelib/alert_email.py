@@ -1,0 +1,65 @@
+"""The low-stock digest: one email per shop per run, HTML and plain text, made for a phone."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+
+def subject(shop_name: str, due: list[dict[str, Any]]) -> str:
+    noun = "product is" if len(due) == 1 else "products are"
+    return f"Low stock at {shop_name}: {len(due)} {noun} at or below minimum"
+
+
+def text(shop_name: str, due: list[dict[str, Any]], on_order: list[dict[str, Any]], link: str) -> str:
+    lines = [f"{shop_name}: these products have fallen to their minimum stock.", ""]
+    for p in due:
+        lines.append(
+            f"- {p['name']} ({p['sku']}): {p['on_hand']} on hand, minimum {p['min_stock']}. "
+            f"Suggested reorder: {p['suggested']}"
+            + (f" from {p['supplier']}" if p.get("supplier") else "")
+            + (f" ({p['on_order']} already on order)" if p.get("on_order") else "")
+            + "."
+        )
+    if on_order:
+        lines += ["", "Also low, but covered by open purchase orders:"]
+        lines += [f"- {p['name']} ({p['sku']}): {p['on_hand']} on hand, {p['on_order']} on order." for p in on_order]
+    lines += [
+        "",
+        f"See everything that is low: {link}",
+        "",
+        "You get one email when a product falls to its minimum; it is not repeated until the product "
+        "has been restocked above its minimum and falls again.",
+    ]
+    return "\n".join(lines)
+
+
+def html(shop_name: str, due: list[dict[str, Any]], on_order: list[dict[str, Any]], link: str) -> str:
+    cell = "padding:8px 4px;border-bottom:1px solid #ddd"
+    rows = "".join(
+        f"<tr><td style='{cell}'><strong>{escape(p['name'])}</strong><br>"
+        f"<span style='color:#555;font-size:13px'>{escape(p['sku'])}"
+        + (f" · {escape(p['supplier'])}" if p.get("supplier") else "")
+        + "</span></td>"
+        f"<td style='{cell};text-align:right'>{p['on_hand']} / {p['min_stock']}</td>"
+        f"<td style='{cell};text-align:right'><strong>{p['suggested']}</strong></td></tr>"
+        for p in due
+    )
+    held = ""
+    if on_order:
+        items = "".join(
+            f"<li>{escape(p['name'])} ({escape(p['sku'])}): {p['on_hand']} on hand, {p['on_order']} on order</li>"
+            for p in on_order
+        )
+        held = f"<p style='margin:16px 0 4px'>Also low, but covered by open purchase orders:</p><ul>{items}</ul>"
+    return f"""<!doctype html><html><body style="margin:0;padding:16px;font-family:system-ui,-apple-system,
+Segoe UI,Roboto,sans-serif;color:#111;max-width:600px">
+<h1 style="font-size:20px;margin:0 0 8px">{escape(shop_name)}: low stock</h1>
+<p style="margin:0 0 12px">These products have fallen to their minimum stock.</p>
+<table style="width:100%;border-collapse:collapse;font-size:15px">
+<tr><th style="text-align:left;padding:4px">Product</th><th style="text-align:right;padding:4px">On hand / min</th>
+<th style="text-align:right;padding:4px">Reorder</th></tr>{rows}</table>{held}
+<p style="margin:20px 0"><a href="{escape(link)}" style="display:inline-block;background:#0b6bcb;color:#fff;
+padding:12px 18px;border-radius:8px;text-decoration:none;font-weight:600">See low stock</a></p>
+<p style="color:#555;font-size:13px">One email when a product falls to its minimum; not repeated until it has
+been restocked above its minimum and falls again.</p></body></html>"""

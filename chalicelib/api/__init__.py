@@ -1,0 +1,1 @@
+"""HTTP views, one blueprint per area. Each view parses, calls a service and shapes the reply."""

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.auth import Identity
+from chalicelib.http import read_body, route
+from chalicelib.models import LoginIn, LoginOut, MeOut, RefreshIn, RefreshOut, RegisterIn, RegisterOut
+from chalicelib.services import accounts
+
+bp = Blueprint(__name__)
+
+
+@route(
+    bp,
+    "/auth/register",
+    "POST",
+    summary="Register a shop and its owner",
+    body=RegisterIn,
+    response=RegisterOut,
+    status=201,
+    public=True,
+)
+def register() -> RegisterOut:
+    return accounts.register(read_body(RegisterIn))
+
+
+@route(
+    bp, "/auth/login", "POST", summary="Sign in with email and password", body=LoginIn, response=LoginOut, public=True
+)
+def login() -> LoginOut:
+    return accounts.login(read_body(LoginIn))
+
+
+@route(
+    bp,
+    "/auth/refresh",
+    "POST",
+    summary="Exchange a refresh token for a new id token",
+    body=RefreshIn,
+    response=RefreshOut,
+    public=True,
+)
+def refresh() -> RefreshOut:
+    return accounts.refresh(read_body(RefreshIn))
+
+
+@route(bp, "/me", "GET", summary="The signed-in user and their shop", response=MeOut)
+def me(identity: Identity) -> MeOut:
+    return accounts.me(identity)

@@ -1,0 +1,115 @@
+"""Who is calling: the verified identity behind a bearer token.
+
+`chalice local` and API Gateway's test client only decode Cognito tokens, so the app checks
+every token itself: RS256 signature against the pool's published keys (cached), expiry,
+issuer, audience (our app client) and token use (an id token). The shop (tenant) and role
+come from the token's claims and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.errors import Forbidden, ServiceUnavailable, Unauthorized
+from chalicelib.observability import logger
+from chalicelib.settings import get_settings
+
+KEYS_TTL_SECONDS = 3600
+REFETCH_GAP_SECONDS = 30
+_keys: dict[str, Any] = {}
+_keys_url = ""
+_keys_fetched_at = 0.0
+_keys_lock = threading.Lock()
+
+BAD_TOKEN = "Your sign-in is not valid or has expired; please sign in again."  # noqa: S105 - a message
+
+
+@dataclass(frozen=True)
+class Identity:
+    tenant_id: str
+    user_id: str
+    email: str
+    role: str
+
+    def require_owner(self) -> None:
+        if self.role != "owner":
+            raise Forbidden("Only the shop's owner can do this.")
+
+
+def _fetch_keys(url: str) -> dict[str, Any]:
+    from jwt import PyJWKSet
+
+    with urllib.request.urlopen(url, timeout=5) as reply:  # noqa: S310 (URL comes from settings)
+        data = json.loads(reply.read())
+    return {key.key_id: key for key in PyJWKSet.from_dict(data).keys if key.key_id}
+
+
+def _signing_key(kid: str) -> Any:
+    """The pool's public key with this id; refetched when stale or on an unknown id (rotation),
+    at most once per REFETCH_GAP_SECONDS so garbage kids cannot hammer the key endpoint."""
+    global _keys, _keys_url, _keys_fetched_at
+    url = get_settings().signing_keys_url
+    now = time.monotonic()
+    with _keys_lock:
+        fresh = _keys_url == url and now - _keys_fetched_at < KEYS_TTL_SECONDS
+        if not fresh or (kid not in _keys and now - _keys_fetched_at > REFETCH_GAP_SECONDS):
+            try:
+                _keys = _fetch_keys(url)
+            except Exception as exc:  # network or format: the caller cannot fix it, so 503
+                logger.error("could not fetch signing keys", extra={"url": url, "error": str(exc)})
+                raise ServiceUnavailable("Sign-in cannot be checked right now; please try again shortly.") from None
+            _keys_url, _keys_fetched_at = url, now
+        key = _keys.get(kid)
+    if key is None:
+        raise Unauthorized(BAD_TOKEN, code="invalid_token")
+    return key
+
+
+def verify_token(token: str) -> Identity:
+    import jwt
+
+    settings = get_settings()
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise Unauthorized(BAD_TOKEN, code="invalid_token") from None
+    if header.get("alg") != "RS256" or not isinstance(header.get("kid"), str):
+        raise Unauthorized(BAD_TOKEN, code="invalid_token")
+    key = _signing_key(header["kid"])
+    try:
+        claims = jwt.decode(
+            token,
+            key=key.key,
+            algorithms=["RS256"],
+            audience=settings.user_pool_client_id,
+            issuer=settings.token_issuer,
+            leeway=5,
+            options={"require": ["exp", "iat", "iss", "aud", "sub", "token_use"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("Your sign-in has expired; please sign in again.", code="token_expired") from None
+    except jwt.PyJWTError:
+        raise Unauthorized(BAD_TOKEN, code="invalid_token") from None
+    tenant_id = claims.get("custom:tenant_id")
+    role = claims.get("custom:role")
+    if claims.get("token_use") != "id" or not tenant_id or role not in ("owner", "staff"):
+        raise Unauthorized(BAD_TOKEN, code="invalid_token")
+    return Identity(tenant_id=tenant_id, user_id=claims["sub"], email=claims.get("email", ""), role=role)
+
+
+def authenticate() -> Identity:
+    from chalicelib.http import current_request
+
+    request = current_request()
+    header = request.headers.get("authorization", "") if request is not None else ""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Sign in first: send 'Authorization: Bearer <id_token>'.", code="missing_token")
+    identity = verify_token(token.strip())
+    logger.thread_safe_append_keys(tenant_id=identity.tenant_id, user_id=identity.user_id)
+    return identity

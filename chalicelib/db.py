@@ -1,0 +1,770 @@
+"""DynamoDB: the one module that knows the table's keys and talks to it.
+
+Everything a shop owns lives under keys that start with `SHOP#<tenant_id>`; every function
+here takes the tenant first and builds keys from it, so no caller can reach another shop.
+See docs/access-patterns.md for the table of access patterns these functions serve.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from chalicelib import aws
+from chalicelib.settings import get_settings
+
+_serializer: Any = None
+_deserializer: Any = None
+
+
+def _codecs() -> tuple[Any, Any]:
+    global _serializer, _deserializer
+    if _serializer is None:
+        from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+        _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
+    return _serializer, _deserializer
+
+
+def to_ddb(item: dict[str, Any]) -> dict[str, Any]:
+    ser = _codecs()[0]
+    return {k: ser.serialize(v) for k, v in item.items() if v is not None}
+
+
+def from_ddb(item: dict[str, Any]) -> dict[str, Any]:
+    de = _codecs()[1]
+    return {k: de.deserialize(v) for k, v in item.items()}
+
+
+def _values(values: dict[str, Any]) -> dict[str, Any]:
+    ser = _codecs()[0]
+    return {k: ser.serialize(v) for k, v in values.items()}
+
+
+def ddb() -> Any:
+    return aws.client("dynamodb")
+
+
+def table() -> str:
+    return get_settings().table_name
+
+
+# --- keys -------------------------------------------------------------------------------
+
+
+def shop_pk(tenant_id: str) -> str:
+    return f"SHOP#{tenant_id}"
+
+
+SHOP_SK = "PROFILE"
+PRODUCT_PREFIX = "PRODUCT#"
+
+
+def product_key(tenant_id: str, sku: str) -> dict[str, Any]:
+    return {"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": PRODUCT_PREFIX + sku}}
+
+
+def ledger_pk(tenant_id: str, sku: str) -> str:
+    # A product's ledger is its own partition: listing it is an exact-key Query, and no SKU can
+    # be a prefix of another's ledger (SKUs may contain '#').
+    return f"SHOP#{tenant_id}#PRODUCT#{sku}"
+
+
+MOVE_PREFIX = "MOVE#"
+
+# The sparse low-stock index: only products at or below their minimum carry these keys, so the
+# scheduled check reads those and never the catalogue. Spread over a few partitions by shop.
+LOW_STOCK_INDEX = "LowStock"
+LOW_STOCK_SHARDS = 4
+LOW_STOCK_KEYS = ("low_pk", "low_sk")
+LOW_STOCK_PROJECTION = [
+    "sku",
+    "name",
+    "on_hand",
+    "min_stock",
+    "reorder_qty",
+    "on_order",
+    "supplier_id",
+    "alert_state",
+    "alert_id",
+    "alert_at",
+    "alert_tries",
+]
+
+
+def low_stock_keys(tenant_id: str, sku: str) -> dict[str, str]:
+    import zlib
+
+    shard = zlib.crc32(tenant_id.encode()) % LOW_STOCK_SHARDS
+    return {"low_pk": f"LOW#{shard}", "low_sk": f"{tenant_id}#{sku}"}
+
+
+def query_low_stock(shard: int) -> Iterator[dict[str, Any]]:
+    """Every product in one shard of the low-stock index, with the shop's id split out."""
+    params: dict[str, Any] = {
+        "TableName": table(),
+        "IndexName": LOW_STOCK_INDEX,
+        "KeyConditionExpression": "low_pk = :pk",
+        "ExpressionAttributeValues": _values({":pk": f"LOW#{shard}"}),
+    }
+    while True:
+        reply = ddb().query(**params)
+        for raw in reply.get("Items", []):
+            item = from_ddb(raw)
+            item["tenant_id"] = item["low_sk"].split("#", 1)[0]
+            yield item
+        if "LastEvaluatedKey" not in reply:
+            return
+        params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+
+
+class ConditionFailed(Exception):
+    """A write's condition did not hold (the item exists, changed meanwhile, or is missing)."""
+
+    def __init__(self, reasons: list[str] | None = None, old: dict[str, Any] | None = None):
+        super().__init__("condition failed")
+        self.reasons = reasons or []
+        self.old = old
+
+
+# --- table definition (used by the local stack, the tests and infra) --------------------
+
+
+def table_definition(name: str) -> dict[str, Any]:
+    return {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [
+            {"AttributeName": "PK", "AttributeType": "S"},
+            {"AttributeName": "SK", "AttributeType": "S"},
+            {"AttributeName": "low_pk", "AttributeType": "S"},
+            {"AttributeName": "low_sk", "AttributeType": "S"},
+        ],
+        "KeySchema": [
+            {"AttributeName": "PK", "KeyType": "HASH"},
+            {"AttributeName": "SK", "KeyType": "RANGE"},
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": LOW_STOCK_INDEX,
+                "KeySchema": [
+                    {"AttributeName": "low_pk", "KeyType": "HASH"},
+                    {"AttributeName": "low_sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": LOW_STOCK_PROJECTION},
+            }
+        ],
+    }
+
+
+def idempotency_table_definition(name: str) -> dict[str, Any]:
+    return {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    }
+
+
+# --- shops ------------------------------------------------------------------------------
+
+
+def put_shop(tenant_id: str, item: dict[str, Any]) -> None:
+    ddb().put_item(
+        TableName=table(),
+        Item=to_ddb({"PK": shop_pk(tenant_id), "SK": SHOP_SK, "type": "shop", **item}),
+        ConditionExpression="attribute_not_exists(PK)",
+    )
+
+
+def get_shop(tenant_id: str) -> dict[str, Any] | None:
+    reply = ddb().get_item(TableName=table(), Key={"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SHOP_SK}})
+    return from_ddb(reply["Item"]) if "Item" in reply else None
+
+
+def next_invoice_number(tenant_id: str, number: int) -> dict[str, Any]:
+    """Take invoice number `number`, if the shop's counter still stands at the one before it."""
+    condition = "invoice_seq = :previous" if number > 1 else "attribute_not_exists(invoice_seq)"
+    values = {":number": number, **({":previous": number - 1} if number > 1 else {})}
+    return {
+        "Update": {
+            "TableName": table(),
+            "Key": {"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SHOP_SK}},
+            "UpdateExpression": "SET invoice_seq = :number",
+            "ConditionExpression": "attribute_exists(PK) AND " + condition,
+            "ExpressionAttributeValues": _values(values),
+        }
+    }
+
+
+def delete_shop(tenant_id: str) -> None:
+    ddb().delete_item(TableName=table(), Key={"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SHOP_SK}})
+
+
+# --- products ---------------------------------------------------------------------------
+
+
+def put_new_product(tenant_id: str, item: dict[str, Any]) -> None:
+    """Create a product; ConditionFailed (with the old item) if the SKU was ever used."""
+    try:
+        ddb().put_item(
+            TableName=table(),
+            Item=to_ddb({"PK": shop_pk(tenant_id), "SK": PRODUCT_PREFIX + item["sku"], "type": "product", **item}),
+            ConditionExpression="attribute_not_exists(PK)",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except ddb().exceptions.ConditionalCheckFailedException as exc:
+        old = exc.response.get("Item")
+        raise ConditionFailed(old=from_ddb(old) if old else None) from None
+
+
+def get_product(tenant_id: str, sku: str) -> dict[str, Any] | None:
+    reply = ddb().get_item(TableName=table(), Key=product_key(tenant_id, sku), ConsistentRead=True)
+    return from_ddb(reply["Item"]) if "Item" in reply else None
+
+
+def update_product(tenant_id: str, sku: str, version: int, changes: dict[str, Any], remove: list[str]) -> None:
+    """Write changed fields if nobody else changed the product since `version` was read."""
+    try:
+        ddb().update_item(**product_change(tenant_id, sku, version, changes, removes=remove)["Update"])
+    except ddb().exceptions.ConditionalCheckFailedException:
+        raise ConditionFailed() from None
+
+
+def query_products(
+    tenant_id: str,
+    *,
+    limit: int,
+    after_sku: str | None,
+    search: str | None = None,
+    category: str | None = None,
+    low_stock: bool | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a shop's live products in SKU order, filtered; returns (items, last SKU or None)."""
+    filters = ["attribute_not_exists(deleted_at)"]
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    if search:
+        filters.append("contains(#search, :q)")
+        names["#search"] = "search"
+        values[":q"] = search.casefold()
+    if category:
+        filters.append("#category = :category")
+        names["#category"] = "category"
+        values[":category"] = category
+    if low_stock is True:
+        filters.append("min_stock > :zero AND on_hand <= min_stock")
+        values[":zero"] = 0
+    elif low_stock is False:
+        filters.append("(min_stock = :zero OR on_hand > min_stock)")
+        values[":zero"] = 0
+    return _page(
+        shop_pk(tenant_id),
+        PRODUCT_PREFIX,
+        limit=limit,
+        after=after_sku,
+        filter_expression=" AND ".join(filters),
+        names=names or None,
+        values=values,
+    )
+
+
+# --- transactions: the building blocks ------------------------------------------------
+
+
+def _updates(
+    changes: dict[str, Any], adds: dict[str, Any] | None = None, removes: list[str] | tuple[str, ...] = ()
+) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """An UpdateExpression (SET / ADD / REMOVE) with placeholders for every name and value."""
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    clauses = []
+    sets = []
+    for i, (field, value) in enumerate(changes.items()):
+        names[f"#s{i}"] = field
+        values[f":s{i}"] = value
+        sets.append(f"#s{i} = :s{i}")
+    if sets:
+        clauses.append("SET " + ", ".join(sets))
+    if adds:
+        parts = []
+        for i, (field, value) in enumerate(adds.items()):
+            names[f"#a{i}"] = field
+            values[f":a{i}"] = value
+            parts.append(f"#a{i} :a{i}")
+        clauses.append("ADD " + ", ".join(parts))
+    if removes:
+        names.update({f"#r{i}": field for i, field in enumerate(removes)})
+        clauses.append("REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes))))
+    return " ".join(clauses), names, values
+
+
+def product_change(
+    tenant_id: str,
+    sku: str,
+    version: int,
+    changes: dict[str, Any],
+    adds: dict[str, Any] | None = None,
+    removes: list[str] | tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Update a product if it is still at `version` (and not deleted); bumps the version."""
+    expression, names, values = _updates(changes, {**(adds or {}), "version": 1}, removes)
+    names["#version_check"] = "version"
+    values[":version_check"] = version
+    return {
+        "Update": {
+            "TableName": table(),
+            "Key": product_key(tenant_id, sku),
+            "UpdateExpression": expression,
+            "ConditionExpression": "#version_check = :version_check AND attribute_not_exists(deleted_at)",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": _values(values),
+        }
+    }
+
+
+def product_add(tenant_id: str, sku: str, adds: dict[str, Any]) -> dict[str, Any]:
+    """Add to a product's counters (stock on order) without touching its version."""
+    expression, names, values = _updates({}, adds)
+    return {
+        "Update": {
+            "TableName": table(),
+            "Key": product_key(tenant_id, sku),
+            "UpdateExpression": expression,
+            "ConditionExpression": "attribute_exists(PK)",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": _values(values),
+        }
+    }
+
+
+def ledger_entry(tenant_id: str, sku: str, version: int, movement: dict[str, Any]) -> dict[str, Any]:
+    """Put an immutable ledger entry (never overwrites one) for the product change that takes the
+    product from `version` to the next. Entries sort by that version, which is exactly the order
+    the changes committed in (ids made on different machines or in the same millisecond are not)."""
+    seq = version + 1
+    entry = {"PK": ledger_pk(tenant_id, sku), "SK": f"{MOVE_PREFIX}{seq:012d}", "type": "movement", "seq": seq}
+    return {
+        "Put": {
+            "TableName": table(),
+            "Item": to_ddb({**entry, **movement}),
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+    }
+
+
+def new_item(pk: str, sk: str, item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Put": {
+            "TableName": table(),
+            "Item": to_ddb({"PK": pk, "SK": sk, **item}),
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+    }
+
+
+def counters_add(pk: str, sk: str, adds: dict[str, Any], sets: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Add to counters of a summary item, creating it on first use."""
+    expression, names, values = _updates(sets or {}, adds)
+    return {
+        "Update": {
+            "TableName": table(),
+            "Key": {"PK": {"S": pk}, "SK": {"S": sk}},
+            "UpdateExpression": expression,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": _values(values),
+        }
+    }
+
+
+def transact(actions: list[dict[str, Any]]) -> None:
+    """All of these writes or none. ConditionFailed carries DynamoDB's reason per action."""
+    _transact(actions)
+
+
+# --- stock movements --------------------------------------------------------------------
+
+
+def write_movement(
+    tenant_id: str,
+    sku: str,
+    version: int,
+    changes: dict[str, Any],
+    movement: dict[str, Any],
+    removes: list[str] | tuple[str, ...] = (),
+) -> None:
+    """Apply a stock movement in one transaction: the product's new on-hand and an immutable
+    ledger entry, or neither. Guarded by the product's version, so a concurrent change to the
+    product makes this fail (ConditionFailed) instead of overwriting it."""
+    _transact(
+        [
+            product_change(tenant_id, sku, version, changes, removes=removes),
+            ledger_entry(tenant_id, sku, version, movement),
+        ]
+    )
+
+
+def _transact(actions: list[dict[str, Any]]) -> None:
+    client = ddb()
+    try:
+        client.transact_write_items(TransactItems=actions)
+    except client.exceptions.TransactionCanceledException as exc:
+        reasons = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
+        raise ConditionFailed(reasons=reasons) from None
+
+
+def query_movements(
+    tenant_id: str, sku: str, *, limit: int, before_seq: int | None
+) -> tuple[list[dict[str, Any]], int | None]:
+    """A product's ledger, newest first; returns (entries, the place to continue before, or None)."""
+    params: dict[str, Any] = {
+        "TableName": table(),
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": _values({":pk": ledger_pk(tenant_id, sku), ":prefix": MOVE_PREFIX}),
+        "ScanIndexForward": False,
+        "Limit": limit,
+    }
+    if before_seq is not None:
+        params["ExclusiveStartKey"] = {
+            "PK": {"S": ledger_pk(tenant_id, sku)},
+            "SK": {"S": f"{MOVE_PREFIX}{before_seq:012d}"},
+        }
+    reply = ddb().query(**params)
+    items = [from_ddb(raw) for raw in reply.get("Items", [])]
+    more = "LastEvaluatedKey" in reply and items
+    return items, (int(items[-1]["seq"]) if more else None)
+
+
+def iter_movements(tenant_id: str, sku: str) -> Iterator[dict[str, Any]]:
+    """Every ledger entry of a product, oldest first (reconciliation)."""
+    params: dict[str, Any] = {
+        "TableName": table(),
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": _values({":pk": ledger_pk(tenant_id, sku), ":prefix": MOVE_PREFIX}),
+        "ConsistentRead": True,
+    }
+    while True:
+        reply = ddb().query(**params)
+        for raw in reply.get("Items", []):
+            yield from_ddb(raw)
+        if "LastEvaluatedKey" not in reply:
+            return
+        params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+
+
+def as_int(value: Any) -> int:
+    return int(value) if isinstance(value, (Decimal, int)) else 0
+
+
+# --- batch reads --------------------------------------------------------------------------
+
+
+def _batch_get(keys: list[dict[str, Any]], consistent: bool) -> list[dict[str, Any]]:
+    """BatchGetItem of up to 100 keys, going back for any DynamoDB leaves unprocessed."""
+    found: list[dict[str, Any]] = []
+    request: dict[str, Any] = {table(): {"Keys": keys, "ConsistentRead": consistent}}
+    delay = 0.02
+    while request:
+        reply = ddb().batch_get_item(RequestItems=request)
+        found += [from_ddb(raw) for raw in reply.get("Responses", {}).get(table(), [])]
+        request = reply.get("UnprocessedKeys") or {}
+        if request:
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+    return found
+
+
+def get_products_and_shop(tenant_id: str, skus: list[str]) -> tuple[dict[str, dict[str, Any]], dict[str, Any] | None]:
+    """The named products (found ones only, by SKU) and the shop profile, in one BatchGetItem."""
+    keys = [product_key(tenant_id, sku) for sku in skus]
+    keys.append({"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SHOP_SK}})
+    found = _batch_get(keys, consistent=True)
+    shop = next((i for i in found if i["SK"] == SHOP_SK), None)
+    products = {i["sku"]: i for i in found if i["SK"].startswith(PRODUCT_PREFIX)}
+    return products, shop
+
+
+# --- sales --------------------------------------------------------------------------------
+
+
+def sales_pk(tenant_id: str) -> str:
+    return f"SHOP#{tenant_id}#SALES"
+
+
+SALE_PREFIX = "SALE#"
+
+
+def sale_put(tenant_id: str, sale: dict[str, Any]) -> dict[str, Any]:
+    return new_item(sales_pk(tenant_id), SALE_PREFIX + sale["sale_id"], {"type": "sale", **sale})
+
+
+def get_sale(tenant_id: str, sale_id: str) -> dict[str, Any] | None:
+    reply = ddb().get_item(
+        TableName=table(), Key={"PK": {"S": sales_pk(tenant_id)}, "SK": {"S": SALE_PREFIX + sale_id}}
+    )
+    return from_ddb(reply["Item"]) if "Item" in reply else None
+
+
+def query_sales(
+    tenant_id: str, *, first_id: str, last_id: str, limit: int, before_id: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Sales whose ids (time-ordered ULIDs of sold_at) lie between two bounds, newest first."""
+    upper = SALE_PREFIX + (before_id if before_id and before_id < last_id else last_id)
+    params: dict[str, Any] = {
+        "TableName": table(),
+        "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
+        "ExpressionAttributeValues": _values(
+            {":pk": sales_pk(tenant_id), ":low": SALE_PREFIX + first_id, ":high": upper}
+        ),
+        "ScanIndexForward": False,
+        "Limit": limit,
+    }
+    if before_id:
+        params["ExclusiveStartKey"] = {"PK": {"S": sales_pk(tenant_id)}, "SK": {"S": SALE_PREFIX + before_id}}
+    reply = ddb().query(**params)
+    items = [from_ddb(raw) for raw in reply.get("Items", [])]
+    more = "LastEvaluatedKey" in reply and items
+    return items, (items[-1]["sale_id"] if more else None)
+
+
+# --- rollups (written with the sale, read by reports) ---------------------------------
+
+
+def rollup_pk(tenant_id: str) -> str:
+    return f"SHOP#{tenant_id}#ROLLUP"
+
+
+def day_rollup_sk(day: str) -> str:
+    return f"DAY#{day}"
+
+
+def product_day_sk(day: str, sku: str) -> str:
+    return f"PDAY#{day}#{sku}"
+
+
+def query_rollups(tenant_id: str, prefix: str, first: str, last: str) -> Iterator[dict[str, Any]]:
+    """Rollup items whose sort keys lie between prefix+first and prefix+last (inclusive)."""
+    params: dict[str, Any] = {
+        "TableName": table(),
+        "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
+        "ExpressionAttributeValues": _values(
+            {":pk": rollup_pk(tenant_id), ":low": prefix + first, ":high": prefix + last + "\uffff"}
+        ),
+    }
+    while True:
+        reply = ddb().query(**params)
+        for raw in reply.get("Items", []):
+            yield from_ddb(raw)
+        if "LastEvaluatedKey" not in reply:
+            return
+        params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+
+
+# --- suppliers and purchase orders ------------------------------------------------------
+
+SUPPLIER_PREFIX = "SUPPLIER#"
+PO_PREFIX = "PO#"
+
+
+def _get(pk: str, sk: str, consistent: bool = True) -> dict[str, Any] | None:
+    reply = ddb().get_item(TableName=table(), Key={"PK": {"S": pk}, "SK": {"S": sk}}, ConsistentRead=consistent)
+    return from_ddb(reply["Item"]) if "Item" in reply else None
+
+
+def _page(
+    pk: str,
+    prefix: str,
+    *,
+    limit: int,
+    after: str | None,
+    newest_first: bool = False,
+    filter_expression: str | None = None,
+    names: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of items under one partition whose sort keys start with `prefix`, optionally
+    filtered; returns (items, the sort-key suffix to continue after, or None).
+
+    Filters run inside DynamoDB, so a full page may take several Query calls; we stop as soon
+    as the page is full and hand back the last key returned as the place to go on from.
+    """
+    params: dict[str, Any] = {
+        "TableName": table(),
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": _values({":pk": pk, ":prefix": prefix, **(values or {})}),
+        "ScanIndexForward": not newest_first,
+    }
+    if filter_expression:
+        params["FilterExpression"] = filter_expression
+    if names:
+        params["ExpressionAttributeNames"] = names
+    start = {"PK": {"S": pk}, "SK": {"S": prefix + after}} if after else None
+    items: list[dict[str, Any]] = []
+    while True:
+        if start:
+            params["ExclusiveStartKey"] = start
+        # With a filter, ask for a little more than we need: the filter drops some of what is read.
+        params["Limit"] = max(limit - len(items), 25) if filter_expression else limit - len(items)
+        reply = ddb().query(**params)
+        for raw in reply.get("Items", []):
+            items.append(from_ddb(raw))
+            if len(items) == limit:
+                more = raw != reply["Items"][-1] or "LastEvaluatedKey" in reply
+                return items, (items[-1]["SK"][len(prefix) :] if more else None)
+        start = reply.get("LastEvaluatedKey")
+        if not start:
+            return items, None
+
+
+def put_supplier(tenant_id: str, supplier: dict[str, Any]) -> None:
+    ddb().put_item(
+        **new_item(shop_pk(tenant_id), SUPPLIER_PREFIX + supplier["supplier_id"], {"type": "supplier", **supplier})[
+            "Put"
+        ]
+    )
+
+
+def get_supplier(tenant_id: str, supplier_id: str) -> dict[str, Any] | None:
+    return _get(shop_pk(tenant_id), SUPPLIER_PREFIX + supplier_id)
+
+
+def query_suppliers(tenant_id: str, limit: int, after: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    return _page(shop_pk(tenant_id), SUPPLIER_PREFIX, limit=limit, after=after, newest_first=False)
+
+
+def update_supplier(tenant_id: str, supplier_id: str, changes: dict[str, Any], remove: list[str]) -> dict[str, Any]:
+    expression, names, values = _updates(changes, removes=remove)
+    try:
+        reply = ddb().update_item(
+            TableName=table(),
+            Key={"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SUPPLIER_PREFIX + supplier_id}},
+            UpdateExpression=expression,
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=_values(values),
+            ReturnValues="ALL_NEW",
+        )
+    except ddb().exceptions.ConditionalCheckFailedException:
+        raise ConditionFailed() from None
+    return from_ddb(reply["Attributes"])
+
+
+def put_purchase_order(tenant_id: str, order: dict[str, Any]) -> None:
+    ddb().put_item(
+        **new_item(shop_pk(tenant_id), PO_PREFIX + order["po_id"], {"type": "purchase_order", **order})["Put"]
+    )
+
+
+def get_purchase_order(tenant_id: str, po_id: str) -> dict[str, Any] | None:
+    return _get(shop_pk(tenant_id), PO_PREFIX + po_id)
+
+
+def query_purchase_orders(
+    tenant_id: str, limit: int, after: str | None, status: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    if not status:
+        return _page(shop_pk(tenant_id), PO_PREFIX, limit=limit, after=after, newest_first=True)
+    return _page(
+        shop_pk(tenant_id),
+        PO_PREFIX,
+        limit=limit,
+        after=after,
+        newest_first=True,
+        filter_expression="#status = :status",
+        names={"#status": "status"},
+        values={":status": status},
+    )
+
+
+def purchase_order_change(tenant_id: str, po_id: str, version: int, changes: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite a purchase order's changing fields if it is still at `version`."""
+    expression, names, values = _updates(changes, {"version": 1})
+    names["#version_check"] = "version"
+    values[":version_check"] = version
+    return {
+        "Update": {
+            "TableName": table(),
+            "Key": {"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": PO_PREFIX + po_id}},
+            "UpdateExpression": expression,
+            "ConditionExpression": "#version_check = :version_check",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": _values(values),
+        }
+    }
+
+
+# --- stock alerts -------------------------------------------------------------------------
+
+ALERT_PREFIX = "ALERT#"
+
+
+def mark_alert(
+    tenant_id: str,
+    sku: str,
+    sets: dict[str, Any],
+    adds: dict[str, Any] | None,
+    removes: list[str] | tuple[str, ...],
+    condition: str,
+    condition_values: dict[str, Any],
+) -> bool:
+    """Move one product's alert state; False if its condition no longer holds (it changed meanwhile)."""
+    expression, names, values = _updates(sets, adds, removes)
+    values.update(condition_values)
+    params: dict[str, Any] = {
+        "TableName": table(),
+        "Key": product_key(tenant_id, sku),
+        "UpdateExpression": expression,
+        "ConditionExpression": condition,
+        "ExpressionAttributeValues": _values(values),
+    }
+    if names:
+        params["ExpressionAttributeNames"] = names
+    try:
+        ddb().update_item(**params)
+    except ddb().exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def put_alert(tenant_id: str, alert: dict[str, Any]) -> None:
+    ddb().put_item(**new_item(shop_pk(tenant_id), ALERT_PREFIX + alert["alert_id"], {"type": "alert", **alert})["Put"])
+
+
+def update_alert(tenant_id: str, alert_id: str, changes: dict[str, Any]) -> None:
+    expression, names, values = _updates(changes)
+    ddb().update_item(
+        TableName=table(),
+        Key={"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": ALERT_PREFIX + alert_id}},
+        UpdateExpression=expression,
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=_values(values),
+    )
+
+
+def query_alerts(tenant_id: str, limit: int, after: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    return _page(shop_pk(tenant_id), ALERT_PREFIX, limit=limit, after=after, newest_first=True)
+
+
+def update_shop(tenant_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    expression, names, values = _updates(changes)
+    reply = ddb().update_item(
+        TableName=table(),
+        Key={"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SHOP_SK}},
+        UpdateExpression=expression,
+        ConditionExpression="attribute_exists(PK)",
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=_values(values),
+        ReturnValues="ALL_NEW",
+    )
+    return from_ddb(reply["Attributes"])
+
+
+def get_suppliers(tenant_id: str, supplier_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Suppliers by id, in one BatchGetItem (for the alert digest)."""
+    ids = sorted({s for s in supplier_ids if s})
+    if not ids:
+        return {}
+    keys = [{"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SUPPLIER_PREFIX + i}} for i in ids]
+    return {item["supplier_id"]: item for item in _batch_get(keys, consistent=False)}

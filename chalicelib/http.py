@@ -1,0 +1,266 @@
+"""The HTTP edge: one decorator that every route goes through.
+
+It authenticates (unless the route is public), turns domain and validation errors into the
+API's error replies, encodes money as cents, and records what the OpenAPI description says
+about the route. Views stay thin: parse, call a service, shape the reply.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, TypeVar
+from urllib.parse import unquote
+
+from chalice import Blueprint, Chalice, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.errors import AppError, BadRequest, Invalid, PayloadTooLarge, invalid_from
+from chalicelib.observability import logger
+
+CENT = Decimal("0.01")
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class RouteDoc:
+    path: str
+    method: str
+    summary: str
+    body: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    public: bool
+    content_type: str = "application/json"
+    query: dict[str, str] = field(default_factory=dict)
+    list_of: bool = False
+    idempotent: bool = False
+    produces: str = "application/json"
+
+
+ROUTE_DOCS: list[RouteDoc] = []
+_app: Chalice | None = None
+
+
+def bind(app: Chalice) -> None:
+    """Remember the app, so services and auth can read the current request."""
+    global _app
+    _app = app
+
+
+def current_request() -> Any:
+    if _app is None:
+        raise RuntimeError("http.bind(app) was not called")
+    return _app.current_request
+
+
+def lambda_context() -> Any:
+    return _app.lambda_context if _app is not None else None
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        # Money leaves as a JSON number rounded to cents; quantities are ints already.
+        if value == value.to_integral_value():
+            return int(value)
+        return float(value.quantize(CENT))
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="python")
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    if isinstance(body, BaseModel):
+        body = body.model_dump(mode="python")
+    return Response(
+        body=json.dumps(body, default=_encode, ensure_ascii=False, separators=(",", ":")),
+        status_code=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+def error_response(error: AppError) -> Response:
+    return json_response(error.body(), status=error.status)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def parse_json(raw: bytes | None, max_bytes: int) -> Any:
+    if raw is not None and len(raw) > max_bytes:
+        raise PayloadTooLarge(f"The request body is larger than {max_bytes // 1024} KB; send less at a time.")
+    if not raw:
+        raise BadRequest("The request body is empty; send a JSON object.")
+    try:
+        return json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"The request body is not valid JSON ({exc}).") from None
+
+
+def parse_body(model: type[M], raw: bytes | None, max_bytes: int) -> M:
+    data = parse_json(raw, max_bytes)
+    if not isinstance(data, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise invalid_from(exc) from None
+
+
+def query_model(model: type[M], params: dict[str, str] | None) -> M:
+    try:
+        return model.model_validate(params or {})
+    except ValidationError as exc:
+        raise invalid_from(exc) from None
+
+
+def read_body(model: type[M]) -> M:
+    """The current request's JSON body, validated against `model`."""
+    from chalicelib.settings import get_settings
+
+    return parse_body(model, current_request().raw_body, get_settings().max_body_bytes)
+
+
+def read_query(model: type[M]) -> M:
+    return query_model(model, current_request().query_params)
+
+
+def header(name: str) -> str | None:
+    value = current_request().headers.get(name)
+    return str(value) if value is not None else None
+
+
+def encode_cursor(key: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise BadRequest("The cursor is not one this API gave out; start the list again without it.") from None
+    if not isinstance(key, dict) or not all(isinstance(v, str) for v in key.values()):
+        raise BadRequest("The cursor is not one this API gave out; start the list again without it.")
+    return key
+
+
+def route(
+    where: Chalice | Blueprint,
+    path: str,
+    method: str,
+    *,
+    summary: str,
+    body: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    public: bool = False,
+    content_type: str = "application/json",
+    query: dict[str, str] | None = None,
+    list_of: bool = False,
+    idempotent: bool = False,
+    produces: str = "application/json",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a view. The view gets the verified identity first (unless public), then path params."""
+    ROUTE_DOCS.append(
+        RouteDoc(
+            path,
+            method,
+            summary,
+            body,
+            response,
+            status,
+            public,
+            content_type,
+            query or {},
+            list_of,
+            idempotent,
+            produces,
+        )
+    )
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def handle(**path_params: Any) -> Response:
+            # API Gateway (REST) and chalice local pass path parameters still percent-encoded.
+            path_params = {name: unquote(value) for name, value in path_params.items()}
+            try:
+                if public:
+                    result = view(**path_params)
+                else:
+                    from chalicelib.auth import authenticate
+
+                    identity = authenticate()
+                    result = view(identity, **path_params)
+            except AppError as err:
+                if err.status >= 500:
+                    logger.warning("request failed, client may retry", extra={"code": err.code})
+                return error_response(err)
+            except ValidationError as exc:
+                # A model built inside a service (not the request body) refused a value.
+                return error_response(invalid_from(exc))
+            if isinstance(result, Response):
+                return result
+            if result is None:
+                return Response(body="", status_code=204)
+            return json_response(result, status=status)
+
+        content_types = [content_type] if method in ("POST", "PUT", "PATCH") else None
+        kwargs: dict[str, Any] = {"methods": [method]}
+        if content_types:
+            kwargs["content_types"] = content_types
+        where.route(path, **kwargs)(handle)
+        return handle
+
+    return decorate
+
+
+def install_middleware(app: Chalice) -> None:
+    """Per request: a correlation id on every log line, and Chalice's own replies (415, 405,
+    uncaught 500), which use {"Code", "Message"}, reshaped into the API's error shape."""
+    codes = {
+        "UnsupportedMediaType": ("unsupported_media_type", None),
+        "MethodNotAllowedError": ("method_not_allowed", None),
+        "InternalServerError": ("internal_error", "Something went wrong on our side; please try again."),
+        "BadRequestError": ("bad_request", None),
+        "BadRequest": ("bad_request", None),
+    }
+
+    @app.middleware("http")
+    def _reshape(event: Any, get_response: Callable[[Any], Response]) -> Response:
+        logger.thread_safe_clear_keys()
+        context = getattr(event, "context", None) or {}
+        logger.thread_safe_append_keys(
+            request_id=context.get("requestId"), route=f"{event.method} {context.get('resourcePath')}"
+        )
+        reply = get_response(event)
+        body = reply.body
+        if isinstance(body, dict) and "Code" in body and "Message" in body:
+            code, message = codes.get(body["Code"], ("error", None))
+            if code == "internal_error":
+                logger.error("unhandled error", extra={"path": getattr(event, "path", None)})
+            if code == "unsupported_media_type" and reply.status_code == 415:
+                message = f"{body['Message']}. Send Content-Type: application/json."
+            reply.body = json.dumps({"code": code, "message": message or body["Message"]})
+            reply.headers["Content-Type"] = "application/json"
+        return reply
+
+
+__all__ = [
+    "Invalid",
+    "ROUTE_DOCS",
+    "decode_cursor",
+    "encode_cursor",
+    "json_response",
+    "parse_body",
+    "query_model",
+    "route",
+]

@@ -1,0 +1,81 @@
+"""The API's OpenAPI 3 description, generated from the routes and their pydantic models."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from chalicelib.http import ROUTE_DOCS
+from chalicelib.models import Error
+
+ERROR_STATUSES = {
+    "400": "Malformed request",
+    "401": "Not signed in, or the sign-in is not valid",
+    "403": "Not allowed for this role",
+    "404": "Not found (including other shops' things)",
+    "409": "Conflict: duplicate, not enough stock, or wrong state",
+    "413": "Request body too large",
+    "422": "Invalid values (details per field)",
+}
+
+
+def _ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="serialization")
+    for name, sub in schema.pop("$defs", {}).items():
+        schemas[name] = sub
+    schemas[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+@lru_cache(maxsize=1)
+def build_spec() -> dict[str, Any]:
+    schemas: dict[str, Any] = {}
+    paths: dict[str, Any] = {}
+    error = {"content": {"application/json": {"schema": _ref(Error, schemas)}}}
+    for doc in ROUTE_DOCS:
+        op: dict[str, Any] = {"summary": doc.summary, "operationId": f"{doc.method.lower()}{doc.path}"}
+        params = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in _path_params(doc.path)
+        ]
+        params += [{"name": n, "in": "query", "schema": {"type": t}} for n, t in doc.query.items()]
+        if doc.idempotent:
+            params.append({"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 128}})
+        if params:
+            op["parameters"] = params
+        if doc.body is not None:
+            op["requestBody"] = {"required": True, "content": {doc.content_type: {"schema": _ref(doc.body, schemas)}}}
+        ok: dict[str, Any] = {"description": "OK"}
+        if doc.response is not None:
+            ok["content"] = {"application/json": {"schema": _ref(doc.response, schemas)}}
+        elif doc.produces != "application/json":
+            ok["content"] = {doc.produces: {"schema": {"type": "string"}}}
+        op["responses"] = {str(doc.status): ok}
+        for status, text in ERROR_STATUSES.items():
+            if status == "401" and doc.public:
+                continue
+            op["responses"][status] = {"description": text, **error}
+        if not doc.public:
+            op["security"] = [{"bearer": []}]
+        paths.setdefault(doc.path, {})[doc.method.lower()] = op
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Shelfwise API",
+            "version": "1.0.0",
+            "description": "Stock and sales for small shops. Money in JSON is rounded to cents.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (Cognito id token)"}
+            },
+        },
+    }
+
+
+def _path_params(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")]

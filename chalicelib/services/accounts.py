@@ -1,0 +1,57 @@
+"""Shops and their people: register, sign in, who am I."""
+
+from __future__ import annotations
+
+from chalicelib import clock, cognito, db
+from chalicelib.auth import Identity
+from chalicelib.errors import NotFound
+from chalicelib.models import LoginIn, LoginOut, MeOut, RefreshIn, RefreshOut, RegisterIn, RegisterOut
+from chalicelib.observability import count, logger
+
+
+def register(request: RegisterIn) -> RegisterOut:
+    tenant_id = clock.new_id()
+    # The shop first: if creating the user fails (email taken), we remove it again; the other
+    # order could leave a user who signs in to a shop that does not exist.
+    db.put_shop(
+        tenant_id,
+        {
+            "tenant_id": tenant_id,
+            "shop_name": request.shop_name,
+            "timezone": request.timezone,
+            "owner_email": request.email,
+            "alert_recipients": [request.email],
+            "alerts_enabled": True,
+            "created_at": clock.now_iso(),
+        },
+    )
+    try:
+        cognito.create_user(request.email, request.password, tenant_id, "owner")
+    except Exception:
+        db.delete_shop(tenant_id)
+        raise
+    count("ShopRegistered")
+    logger.info("shop registered", extra={"tenant_id": tenant_id})
+    return RegisterOut(tenant_id=tenant_id, email=request.email)
+
+
+def login(request: LoginIn) -> LoginOut:
+    result = cognito.login(request.email, request.password)
+    return LoginOut(id_token=result["IdToken"], refresh_token=result["RefreshToken"], expires_in=result["ExpiresIn"])
+
+
+def refresh(request: RefreshIn) -> RefreshOut:
+    result = cognito.refresh(request.refresh_token)
+    return RefreshOut(id_token=result["IdToken"], expires_in=result["ExpiresIn"])
+
+
+def me(identity: Identity) -> MeOut:
+    shop = db.get_shop(identity.tenant_id)
+    if shop is None:
+        raise NotFound("This account's shop no longer exists.")
+    return MeOut(
+        tenant_id=identity.tenant_id,
+        shop_name=shop["shop_name"],
+        email=identity.email,
+        role=identity.role,  # type: ignore[arg-type]
+    )

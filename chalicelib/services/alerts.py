@@ -1,0 +1,239 @@
+"""Minimum-stock alerts: the scheduled check and each product's alert lifecycle.
+
+A product at or below its minimum sits in the sparse low-stock index (see products.stock_level_fields);
+its alert is armed (no state) until a digest names it, then `alerted` until stock goes back above the
+minimum, which takes it out of the index and re-arms it. Per run and shop: products newly due are
+marked `pending` first (the attempt is recorded before sending), the single digest is sent, then they
+are settled `alerted`. If SES refuses, they go back to armed and the next run tries again. If the
+process dies between sending and settling, a stale `pending` is retried at most MAX_TRIES times in all,
+so a crash can cause one repeat but never a flood.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib import alert_email, aws, clock, db
+from chalicelib.auth import Identity
+from chalicelib.errors import NotFound
+from chalicelib.models import AlertPage, AlertRecord, AlertSettings, AlertSettingsIn
+from chalicelib.observability import count, logger
+from chalicelib.settings import get_settings
+
+PENDING_LEASE = timedelta(minutes=10)
+MAX_TRIES = 2
+
+
+def suggested_reorder(product: dict[str, Any]) -> int:
+    """reorder_qty if set, else enough to reach twice the minimum; less what is already on order."""
+    on_hand, minimum = db.as_int(product.get("on_hand")), db.as_int(product.get("min_stock"))
+    base = db.as_int(product.get("reorder_qty")) or max(2 * minimum - on_hand, 1)
+    return max(base - db.as_int(product.get("on_order")), 0)
+
+
+def covered_by_orders(product: dict[str, Any]) -> bool:
+    shortfall = db.as_int(product.get("min_stock")) - db.as_int(product.get("on_hand")) + 1
+    return db.as_int(product.get("on_order")) >= shortfall
+
+
+def _stale(product: dict[str, Any], now: datetime) -> bool:
+    at = product.get("alert_at")
+    return not at or datetime.fromisoformat(at.replace("Z", "+00:00")) < now - PENDING_LEASE
+
+
+# --- the scheduled check -------------------------------------------------------------------
+
+
+def check_all() -> dict[str, int]:
+    """One run over every shop with low products. Reads only the low-stock index."""
+    by_shop: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for shard in range(db.LOW_STOCK_SHARDS):
+        for product in db.query_low_stock(shard):
+            by_shop[product["tenant_id"]].append(product)
+    totals = {"shops_checked": len(by_shop), "emails_sent": 0, "products_alerted": 0, "failures": 0}
+    for tenant_id, products in by_shop.items():
+        try:
+            sent = check_shop(tenant_id, products)
+        except Exception:  # one shop's trouble must not stop the others; it is retried next run
+            logger.exception("stock check failed for a shop", extra={"tenant_id": tenant_id})
+            totals["failures"] += 1
+            continue
+        if sent:
+            totals["emails_sent"] += 1
+            totals["products_alerted"] += sent
+    for name, value in totals.items():
+        count("AlertCheck" + name.title().replace("_", ""), value)
+    logger.info("stock check finished", extra=totals)
+    return totals
+
+
+def check_shop(tenant_id: str, products: list[dict[str, Any]]) -> int:
+    """Send this shop's digest if any product is newly due; returns how many products it named."""
+    now = clock.now()
+    due, held = [], []
+    for product in products:
+        state = product.get("alert_state")
+        if state == "alerted":
+            continue
+        if state == "pending":
+            if not _stale(product, now):
+                continue  # another run is sending it right now
+            if db.as_int(product.get("alert_tries")) >= MAX_TRIES:
+                _settle(tenant_id, product, product.get("alert_id", ""))  # give up repeating: never a flood
+                logger.warning(
+                    "alert attempt abandoned after repeated interruptions",
+                    extra={"tenant_id": tenant_id, "sku": product["sku"]},
+                )
+                continue
+        (held if covered_by_orders(product) else due).append(product)
+    if not due:
+        return 0
+    shop = db.get_shop(tenant_id)
+    if not shop or not shop.get("alerts_enabled", True) or not shop.get("alert_recipients"):
+        return 0
+
+    alert_id = clock.new_id(now)
+    marked = [p for p in due if _mark_pending(tenant_id, p, alert_id, now)]
+    if not marked:
+        return 0
+    recipients = list(shop["alert_recipients"])
+    db.put_alert(
+        tenant_id,
+        {
+            "alert_id": alert_id,
+            "status": "sending",
+            "recipients": recipients,
+            "skus": [p["sku"] for p in marked],
+            "created_at": clock.iso(now),
+        },
+    )
+    suppliers = db.get_suppliers(tenant_id, [p.get("supplier_id") for p in marked + held if p.get("supplier_id")])
+    lines = [_line(p, suppliers) for p in marked]
+    held_lines = [_line(p, suppliers) for p in held]
+    try:
+        message_id = _send(shop, recipients, lines, held_lines)
+    except Exception as exc:
+        for product in marked:
+            _rearm(tenant_id, product, alert_id)
+        db.update_alert(tenant_id, alert_id, {"status": "failed", "error": str(exc)[:500]})
+        count("AlertEmailFailed")
+        raise
+    db.update_alert(tenant_id, alert_id, {"status": "sent", "sent_at": clock.now_iso(), "message_id": message_id})
+    for product in marked:
+        _settle(tenant_id, product, alert_id)
+    return len(marked)
+
+
+def _line(product: dict[str, Any], suppliers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    supplier = suppliers.get(product.get("supplier_id") or "")
+    return {
+        "sku": product["sku"],
+        "name": product["name"],
+        "on_hand": db.as_int(product.get("on_hand")),
+        "min_stock": db.as_int(product.get("min_stock")),
+        "on_order": db.as_int(product.get("on_order")),
+        "suggested": suggested_reorder(product),
+        "supplier": supplier["name"] if supplier else None,
+    }
+
+
+def _mark_pending(tenant_id: str, product: dict[str, Any], alert_id: str, now: datetime) -> bool:
+    """Record the attempt before sending, only if the product is still low and still as we read it."""
+    old = product.get("alert_state")
+    condition = "attribute_exists(low_pk) AND " + (
+        "attribute_not_exists(alert_state)" if old is None else "alert_state = :old AND alert_id = :old_id"
+    )
+    values = {} if old is None else {":old": old, ":old_id": product.get("alert_id", "")}
+    return db.mark_alert(
+        tenant_id,
+        product["sku"],
+        {"alert_state": "pending", "alert_id": alert_id, "alert_at": clock.iso(now)},
+        {"alert_tries": 1},
+        (),
+        condition,
+        values,
+    )
+
+
+def _settle(tenant_id: str, product: dict[str, Any], alert_id: str) -> None:
+    db.mark_alert(
+        tenant_id,
+        product["sku"],
+        {"alert_state": "alerted"},
+        None,
+        ("alert_tries",),
+        "alert_id = :id",
+        {":id": alert_id},
+    )
+
+
+def _rearm(tenant_id: str, product: dict[str, Any], alert_id: str) -> None:
+    """SES said no: nothing was sent, so put the product back as it was (and not count the try)."""
+    db.mark_alert(
+        tenant_id,
+        product["sku"],
+        {},
+        {"alert_tries": -1},
+        ("alert_state", "alert_id", "alert_at"),
+        "alert_id = :id",
+        {":id": alert_id},
+    )
+
+
+def _send(shop: dict[str, Any], recipients: list[str], due: list[dict[str, Any]], held: list[dict[str, Any]]) -> str:
+    settings = get_settings()
+    link = settings.site_url.rstrip("/") + "/#/products?low_stock=true"
+    name = shop.get("shop_name", "Your shop")
+    reply = aws.client("ses").send_email(
+        Source=settings.alert_sender,
+        Destination={"ToAddresses": recipients},
+        Message={
+            "Subject": {"Data": alert_email.subject(name, due), "Charset": "UTF-8"},
+            "Body": {
+                "Text": {"Data": alert_email.text(name, due, held, link), "Charset": "UTF-8"},
+                "Html": {"Data": alert_email.html(name, due, held, link), "Charset": "UTF-8"},
+            },
+        },
+    )
+    count("AlertEmailSent")
+    return str(reply.get("MessageId", ""))
+
+
+# --- settings and history (the API) -----------------------------------------------------
+
+
+def get_settings_for(identity: Identity) -> AlertSettings:
+    shop = db.get_shop(identity.tenant_id)
+    if shop is None:
+        raise NotFound("This account's shop no longer exists.")
+    return AlertSettings(
+        recipients=list(shop.get("alert_recipients") or []), enabled=bool(shop.get("alerts_enabled", True))
+    )
+
+
+def put_settings(identity: Identity, request: AlertSettingsIn) -> AlertSettings:
+    identity.require_owner()
+    shop = db.update_shop(
+        identity.tenant_id, {"alert_recipients": request.recipients, "alerts_enabled": request.enabled}
+    )
+    return AlertSettings(recipients=list(shop.get("alert_recipients") or []), enabled=bool(shop["alerts_enabled"]))
+
+
+def list_alerts(identity: Identity, limit: int, after: str | None) -> tuple[AlertPage, str | None]:
+    items, last = db.query_alerts(identity.tenant_id, limit, after)
+    return AlertPage(
+        items=[
+            AlertRecord(
+                alert_id=i["alert_id"],
+                sent_at=i.get("sent_at"),
+                status=i["status"],
+                recipients=list(i.get("recipients", [])),
+                skus=list(i.get("skus", [])),
+                error=i.get("error"),
+            )
+            for i in items
+        ],
+        next_cursor=None,
+    ), last

@@ -1,0 +1,154 @@
+"""The catalogue: products a shop sells, their prices and minimum stock."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from chalicelib import clock, db
+from chalicelib.auth import Identity
+from chalicelib.errors import Conflict, NotFound, ServiceUnavailable
+from chalicelib.models import Product, ProductCreate, ProductPage, ProductPatch, ProductQuery, check_sku
+from chalicelib.observability import count
+
+MAX_RETRIES = 8
+
+
+def search_text(item: dict[str, Any]) -> str:
+    """What `q` matches: SKU, name and barcode, case-folded so search ignores case."""
+    return "\n".join(str(item.get(k) or "") for k in ("sku", "name", "barcode")).casefold()
+
+
+def to_product(item: dict[str, Any]) -> Product:
+    on_hand = db.as_int(item.get("on_hand"))
+    min_stock = db.as_int(item.get("min_stock"))
+    lead = item.get("lead_time_days")
+    return Product(
+        sku=item["sku"],
+        name=item["name"],
+        category=item.get("category", ""),
+        subcategory=item.get("subcategory", ""),
+        price=Decimal(item["price"]),
+        unit_cost=Decimal(item.get("unit_cost", 0)),
+        on_hand=on_hand,
+        min_stock=min_stock,
+        reorder_qty=db.as_int(item.get("reorder_qty")),
+        lead_time_days=int(lead) if lead is not None else None,
+        barcode=item.get("barcode"),
+        supplier_id=item.get("supplier_id"),
+        low_stock=min_stock > 0 and on_hand <= min_stock,
+        on_order=db.as_int(item.get("on_order")),
+        last_sold_at=item.get("last_sold_at"),
+        created_at=item["created_at"],
+        updated_at=item["updated_at"],
+    )
+
+
+ALERT_FIELDS = ("alert_state", "alert_id", "alert_at", "alert_tries")
+
+
+def stock_level_fields(tenant_id: str, sku: str, on_hand: int, min_stock: int) -> tuple[dict[str, Any], list[str]]:
+    """(fields to set, fields to remove) that keep a product in the low-stock index exactly while
+    it is at or below its minimum. Leaving the index re-arms its alert for the next fall."""
+    if min_stock > 0 and on_hand <= min_stock:
+        return dict(db.low_stock_keys(tenant_id, sku)), []
+    return {}, [*db.LOW_STOCK_KEYS, *ALERT_FIELDS]
+
+
+def normal_sku(sku: str) -> str:
+    """The SKU from a path, normalised as on create; a SKU that could never exist is not found."""
+    try:
+        return check_sku(sku)
+    except ValueError:
+        raise NotFound(f"No product with SKU {sku!r}.") from None
+
+
+def get_live(tenant_id: str, sku: str) -> dict[str, Any]:
+    item = db.get_product(tenant_id, normal_sku(sku))
+    if item is None or "deleted_at" in item:
+        raise NotFound(f"No product with SKU {sku!r} in this shop.")
+    return item
+
+
+def create(identity: Identity, request: ProductCreate) -> Product:
+    identity.require_owner()
+    now = clock.now_iso()
+    item = request.model_dump()
+    item.update(on_hand=0, version=1, created_at=now, updated_at=now)
+    item["search"] = search_text(item)
+    try:
+        db.put_new_product(identity.tenant_id, item)
+    except db.ConditionFailed as failed:
+        if failed.old and "deleted_at" in failed.old:
+            raise Conflict(
+                f"SKU {request.sku!r} belonged to a product that was deleted; its history is kept, "
+                "so choose another SKU.",
+                code="sku_deleted",
+            ) from None
+        raise Conflict(f"A product with SKU {request.sku!r} already exists.", code="sku_exists") from None
+    count("ProductCreated")
+    return to_product(item)
+
+
+def get(identity: Identity, sku: str) -> Product:
+    return to_product(get_live(identity.tenant_id, sku))
+
+
+def list_products(identity: Identity, query: ProductQuery, after_sku: str | None) -> tuple[ProductPage, str | None]:
+    items, last = db.query_products(
+        identity.tenant_id,
+        limit=query.limit,
+        after_sku=after_sku,
+        search=query.q.strip() if query.q else None,
+        category=query.category,
+        low_stock=query.low_stock,
+    )
+    return ProductPage(items=[to_product(i) for i in items], next_cursor=None), last
+
+
+def update(identity: Identity, sku: str, patch: ProductPatch) -> Product:
+    identity.require_owner()
+    changes = patch.model_dump(include=patch.model_fields_set)
+    for _ in range(MAX_RETRIES):
+        item = get_live(identity.tenant_id, sku)
+        sets = {k: v for k, v in changes.items() if v is not None}
+        removes = [k for k, v in changes.items() if v is None]
+        merged = {**item, **changes}
+        sets["search"] = search_text(merged)
+        sets["updated_at"] = clock.now_iso()
+        if "min_stock" in changes:  # a new minimum can make the product low, or no longer low
+            level_sets, level_removes = stock_level_fields(
+                identity.tenant_id, item["sku"], db.as_int(item.get("on_hand")), db.as_int(merged.get("min_stock"))
+            )
+            sets.update(level_sets)
+            removes += level_removes
+        try:
+            db.update_product(identity.tenant_id, item["sku"], db.as_int(item["version"]), sets, removes)
+        except db.ConditionFailed:
+            continue  # changed (or deleted) meanwhile: read again and re-apply
+        merged.update(sets)
+        for key in removes:
+            merged.pop(key, None)
+        return to_product(merged)
+    raise ServiceUnavailable("The product is being changed by someone else right now; please try again.")
+
+
+def delete(identity: Identity, sku: str) -> None:
+    identity.require_owner()
+    for _ in range(MAX_RETRIES):
+        item = get_live(identity.tenant_id, sku)
+        now = clock.now_iso()
+        try:
+            # Kept, marked deleted: its movements and sales stay in the history and reports.
+            db.update_product(
+                identity.tenant_id,
+                item["sku"],
+                db.as_int(item["version"]),
+                {"deleted_at": now, "updated_at": now},
+                [*db.LOW_STOCK_KEYS, *ALERT_FIELDS],
+            )
+        except db.ConditionFailed:
+            continue
+        count("ProductDeleted")
+        return
+    raise ServiceUnavailable("The product is being changed by someone else right now; please try again.")

@@ -1,0 +1,365 @@
+"""Suppliers and purchase orders: draft -> ordered -> shipped -> (partially_)received, or cancelled.
+
+A product's `on_order` counts what open orders (ordered, shipped, partly received) still owe:
+ordering adds each line's outstanding quantity, receiving (accepted or rejected) and
+cancelling take it off. Receipts put accepted stock on hand through the ledger (`po_receipt`)
+at the line's cost, moving the product's average cost, all in one transaction with the order.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from decimal import Decimal
+from typing import Any
+
+from chalicelib import clock, db
+from chalicelib.auth import Identity
+from chalicelib.errors import Conflict, Invalid, NotFound, ServiceUnavailable
+from chalicelib.models import (
+    PurchaseLine,
+    PurchaseOrder,
+    PurchaseOrderIn,
+    PurchaseOrderPage,
+    PurchaseOrderQuery,
+    PurchaseStatusIn,
+    Receipt,
+    ReceiptIn,
+    ReceiptLine,
+    Supplier,
+    SupplierIn,
+    SupplierPage,
+    SupplierPatch,
+)
+from chalicelib.observability import count
+from chalicelib.services.products import stock_level_fields
+from chalicelib.services.stock import average_cost
+
+MAX_ATTEMPTS = 30
+OPEN = ("ordered", "shipped", "partially_received")
+# Where each status may go next by POST /status (receipts move orders to (partially_)received).
+NEXT = {
+    "draft": {"ordered", "cancelled"},
+    "ordered": {"shipped", "cancelled"},
+    "shipped": {"cancelled"},
+    "partially_received": {"cancelled"},  # the rest will never come: close the order
+    "received": set(),
+    "cancelled": set(),
+}
+
+
+def _retry_pause(attempt: int) -> None:
+    time.sleep(random.uniform(0, 0.005 * min(attempt + 1, 10)))  # noqa: S311 - jitter, not crypto
+
+
+# --- suppliers ----------------------------------------------------------------------------
+
+
+def to_supplier(item: dict[str, Any]) -> Supplier:
+    lead = item.get("lead_time_days")
+    return Supplier(
+        supplier_id=item["supplier_id"],
+        name=item["name"],
+        email=item.get("email"),
+        phone=item.get("phone"),
+        lead_time_days=int(lead) if lead is not None else None,
+        created_at=item["created_at"],
+        updated_at=item["updated_at"],
+    )
+
+
+def create_supplier(identity: Identity, request: SupplierIn) -> Supplier:
+    identity.require_owner()
+    now = clock.now_iso()
+    item = {
+        "supplier_id": clock.new_id(),
+        **request.model_dump(exclude_none=True),
+        "created_at": now,
+        "updated_at": now,
+    }
+    db.put_supplier(identity.tenant_id, item)
+    return to_supplier(item)
+
+
+def _supplier(tenant_id: str, supplier_id: str) -> dict[str, Any]:
+    item = db.get_supplier(tenant_id, supplier_id) if supplier_id.isalnum() else None
+    if item is None:
+        raise NotFound(f"No supplier {supplier_id!r} in this shop.")
+    return item
+
+
+def get_supplier(identity: Identity, supplier_id: str) -> Supplier:
+    return to_supplier(_supplier(identity.tenant_id, supplier_id))
+
+
+def list_suppliers(identity: Identity, limit: int, after: str | None) -> tuple[SupplierPage, str | None]:
+    items, last = db.query_suppliers(identity.tenant_id, limit, after)
+    return SupplierPage(items=[to_supplier(i) for i in items], next_cursor=None), last
+
+
+def update_supplier(identity: Identity, supplier_id: str, patch: SupplierPatch) -> Supplier:
+    identity.require_owner()
+    _supplier(identity.tenant_id, supplier_id)
+    changes = patch.model_dump(include=patch.model_fields_set)
+    sets = {k: v for k, v in changes.items() if v is not None}
+    sets["updated_at"] = clock.now_iso()
+    try:
+        item = db.update_supplier(identity.tenant_id, supplier_id, sets, [k for k, v in changes.items() if v is None])
+    except db.ConditionFailed:
+        raise NotFound(f"No supplier {supplier_id!r} in this shop.") from None
+    return to_supplier(item)
+
+
+# --- purchase orders -------------------------------------------------------------------
+
+
+def to_order(item: dict[str, Any]) -> PurchaseOrder:
+    lines = []
+    for ln in item["lines"]:
+        quantity, received, rejected = (db.as_int(ln.get(k)) for k in ("quantity", "received", "rejected"))
+        lines.append(
+            PurchaseLine(
+                sku=ln["sku"],
+                name=ln["name"],
+                quantity=quantity,
+                unit_cost=Decimal(ln["unit_cost"]),
+                received=received,
+                rejected=rejected,
+                outstanding=quantity - received - rejected,
+            )
+        )
+    receipts = [
+        Receipt(
+            receipt_id=r["receipt_id"],
+            at=r["at"],
+            note=r.get("note"),
+            lines=[
+                ReceiptLine(
+                    sku=x["sku"],
+                    quantity=db.as_int(x["quantity"]),
+                    rejected=db.as_int(x.get("rejected")),
+                    reason=x.get("reason"),
+                )
+                for x in r["lines"]
+            ],
+        )
+        for r in item.get("receipts", [])
+    ]
+    return PurchaseOrder(
+        po_id=item["po_id"],
+        supplier_id=item["supplier_id"],
+        supplier_name=item.get("supplier_name", ""),
+        status=item["status"],
+        lines=lines,
+        note=item.get("note"),
+        receipts=receipts,
+        total=sum((ln.unit_cost * ln.quantity for ln in lines), Decimal(0)),
+        created_at=item["created_at"],
+        updated_at=item["updated_at"],
+    )
+
+
+def create_order(identity: Identity, request: PurchaseOrderIn) -> PurchaseOrder:
+    identity.require_owner()
+    supplier = _supplier(identity.tenant_id, request.supplier_id)
+    products, _ = db.get_products_and_shop(identity.tenant_id, [ln.sku for ln in request.lines])
+    missing = [ln.sku for ln in request.lines if ln.sku not in products or "deleted_at" in products[ln.sku]]
+    if missing:
+        raise Invalid(
+            "These products are not in this shop: " + ", ".join(missing) + ".",
+            [{"field": "lines", "sku": sku, "message": "unknown SKU"} for sku in missing],
+            code="unknown_sku",
+        )
+    now = clock.now_iso()
+    item = {
+        "po_id": clock.new_id(),
+        "supplier_id": supplier["supplier_id"],
+        "supplier_name": supplier["name"],
+        "status": "draft",
+        "note": request.note,
+        "version": 1,
+        "receipts": [],
+        "lines": [
+            {
+                "sku": ln.sku,
+                "name": products[ln.sku]["name"],
+                "quantity": ln.quantity,
+                "unit_cost": ln.unit_cost,
+                "received": 0,
+                "rejected": 0,
+            }
+            for ln in request.lines
+        ],
+        "created_at": now,
+        "updated_at": now,
+    }
+    db.put_purchase_order(identity.tenant_id, item)
+    count("PurchaseOrderCreated")
+    return to_order(item)
+
+
+def _order(tenant_id: str, po_id: str) -> dict[str, Any]:
+    item = db.get_purchase_order(tenant_id, po_id) if po_id.isalnum() else None
+    if item is None:
+        raise NotFound(f"No purchase order {po_id!r} in this shop.")
+    return item
+
+
+def get_order(identity: Identity, po_id: str) -> PurchaseOrder:
+    return to_order(_order(identity.tenant_id, po_id))
+
+
+def list_orders(
+    identity: Identity, query: PurchaseOrderQuery, after: str | None
+) -> tuple[PurchaseOrderPage, str | None]:
+    items, last = db.query_purchase_orders(identity.tenant_id, query.limit, after, query.status)
+    return PurchaseOrderPage(items=[to_order(i) for i in items], next_cursor=None), last
+
+
+def _outstanding(line: dict[str, Any]) -> int:
+    return db.as_int(line["quantity"]) - db.as_int(line.get("received")) - db.as_int(line.get("rejected"))
+
+
+def change_status(identity: Identity, po_id: str, request: PurchaseStatusIn) -> PurchaseOrder:
+    identity.require_owner()
+    for attempt in range(MAX_ATTEMPTS):
+        item = _order(identity.tenant_id, po_id)
+        current, wanted = item["status"], request.status
+        if wanted not in NEXT[current]:
+            raise Conflict(
+                f"A purchase order that is {current.replace('_', ' ')} cannot become {wanted}.",
+                code="invalid_transition",
+            )
+        now = clock.now_iso()
+        actions = [
+            db.purchase_order_change(
+                identity.tenant_id, item["po_id"], db.as_int(item["version"]), {"status": wanted, "updated_at": now}
+            )
+        ]
+        # Stock on order follows the order: counted from "ordered" until received or cancelled.
+        sign = (
+            1 if current == "draft" and wanted == "ordered" else -1 if current in OPEN and wanted == "cancelled" else 0
+        )
+        if sign:
+            actions += [
+                db.product_add(identity.tenant_id, ln["sku"], {"on_order": sign * _outstanding(ln)})
+                for ln in item["lines"]
+                if _outstanding(ln)
+            ]
+        try:
+            db.transact(actions)
+        except db.ConditionFailed:
+            _retry_pause(attempt)
+            continue
+        item.update(status=wanted, updated_at=now)
+        return to_order(item)
+    raise ServiceUnavailable("The purchase order is being changed by someone else; please try again.")
+
+
+def receive(identity: Identity, po_id: str, request: ReceiptIn) -> PurchaseOrder:
+    for attempt in range(MAX_ATTEMPTS):
+        item = _order(identity.tenant_id, po_id)
+        if item["status"] not in OPEN:
+            raise Conflict(
+                f"Goods can only be received against an order that was placed; this one is "
+                f"{item['status'].replace('_', ' ')}.",
+                code="invalid_state",
+            )
+        by_sku = {ln["sku"]: ln for ln in item["lines"]}
+        unknown = [ln.sku for ln in request.lines if ln.sku not in by_sku]
+        if unknown:
+            raise Invalid(
+                "These products are not on this purchase order: " + ", ".join(unknown) + ".",
+                [{"field": "lines", "sku": s, "message": "not on this order"} for s in unknown],
+            )
+        over = [
+            {"sku": ln.sku, "receiving": ln.quantity + ln.rejected, "outstanding": _outstanding(by_sku[ln.sku])}
+            for ln in request.lines
+            if ln.quantity + ln.rejected > _outstanding(by_sku[ln.sku])
+        ]
+        if over:
+            raise Conflict(
+                "More than is outstanding: "
+                + ", ".join(f"{o['sku']} ({o['receiving']} received, {o['outstanding']} outstanding)" for o in over)
+                + ".",
+                over,
+                code="over_receipt",
+            )
+        accepted = [ln for ln in request.lines if ln.quantity]
+        products, _ = db.get_products_and_shop(identity.tenant_id, [ln.sku for ln in accepted])
+        gone = [ln.sku for ln in accepted if ln.sku not in products or "deleted_at" in products[ln.sku]]
+        if gone:
+            raise Conflict(
+                "These products were deleted and cannot take stock: " + ", ".join(gone) + ".", code="product_deleted"
+            )
+        now = clock.now()
+        at, receipt_id = clock.iso(now), clock.new_id(now)
+        lines = [dict(ln) for ln in item["lines"]]
+        for line in lines:
+            got = next((r for r in request.lines if r.sku == line["sku"]), None)
+            if got:
+                line["received"] = db.as_int(line.get("received")) + got.quantity
+                line["rejected"] = db.as_int(line.get("rejected")) + got.rejected
+        done = all(_outstanding(ln) == 0 for ln in lines)
+        receipt = {
+            "receipt_id": receipt_id,
+            "at": at,
+            "note": request.note,
+            "lines": [ln.model_dump(exclude_none=True) for ln in request.lines],
+        }
+        changes = {
+            "lines": lines,
+            "receipts": [*item.get("receipts", []), receipt],
+            "status": "received" if done else "partially_received",
+            "updated_at": at,
+        }
+        actions = [db.purchase_order_change(identity.tenant_id, item["po_id"], db.as_int(item["version"]), changes)]
+        for got in request.lines:
+            line = by_sku[got.sku]
+            if not got.quantity:
+                actions.append(db.product_add(identity.tenant_id, got.sku, {"on_order": -got.rejected}))
+                continue
+            product = products[got.sku]
+            on_hand = db.as_int(product.get("on_hand"))
+            cost = average_cost(on_hand, Decimal(product.get("unit_cost", 0)), got.quantity, Decimal(line["unit_cost"]))
+            level_sets, level_removes = stock_level_fields(
+                identity.tenant_id, got.sku, on_hand + got.quantity, db.as_int(product.get("min_stock"))
+            )
+            actions.append(
+                db.product_change(
+                    identity.tenant_id,
+                    got.sku,
+                    db.as_int(product["version"]),
+                    {"on_hand": on_hand + got.quantity, "unit_cost": cost, "updated_at": at, **level_sets},
+                    {"on_order": -(got.quantity + got.rejected)},
+                    level_removes,
+                )
+            )
+            actions.append(
+                db.ledger_entry(
+                    identity.tenant_id,
+                    got.sku,
+                    db.as_int(product["version"]),
+                    {
+                        "movement_id": clock.new_id(now),
+                        "sku": got.sku,
+                        "kind": "po_receipt",
+                        "change": got.quantity,
+                        "on_hand_after": on_hand + got.quantity,
+                        "at": at,
+                        "ref": item["po_id"],
+                        "unit_cost": Decimal(line["unit_cost"]),
+                        "note": request.note,
+                        "user_id": identity.user_id,
+                    },
+                )
+            )
+        try:
+            db.transact(actions)
+        except db.ConditionFailed:
+            _retry_pause(attempt)
+            continue
+        count("PurchaseReceipt")
+        item.update(changes)
+        return to_order(item)
+    raise ServiceUnavailable("The purchase order is being changed by someone else; please try again.")

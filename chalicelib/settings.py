@@ -1,0 +1,65 @@
+"""Settings read from the environment, as one pydantic model.
+
+Read lazily (first use), never at import: `chalice.test.Client` only applies a stage's
+environment while a request runs, and tests change the environment between cases.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+
+class Settings(BaseModel):
+    region: str = "us-east-1"
+    table_name: str = "shelfwise"
+    idempotency_table_name: str = "shelfwise-idempotency"
+    user_pool_id: str = ""
+    user_pool_client_id: str = ""
+    # Where the pool's signing keys are published. Defaults to Cognito's own URL; the local
+    # stack points it at moto's server (moto's tokens still name the real AWS issuer).
+    jwks_url: str = ""
+    site_url: str = "http://127.0.0.1:8080"
+    alert_sender: str = "alerts@shelfwise.local"
+    max_body_bytes: int = 256 * 1024
+    idempotency_ttl_seconds: int = 24 * 3600
+
+    @property
+    def token_issuer(self) -> str:
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+
+    @property
+    def signing_keys_url(self) -> str:
+        return self.jwks_url or f"{self.token_issuer}/.well-known/jwks.json"
+
+
+_ENV = {
+    "region": "AWS_REGION",
+    "table_name": "TABLE_NAME",
+    "idempotency_table_name": "IDEMPOTENCY_TABLE_NAME",
+    "user_pool_id": "USER_POOL_ID",
+    "user_pool_client_id": "USER_POOL_CLIENT_ID",
+    "jwks_url": "JWKS_URL",
+    "site_url": "SITE_URL",
+    "alert_sender": "ALERT_SENDER",
+    "max_body_bytes": "MAX_BODY_BYTES",
+    "idempotency_ttl_seconds": "IDEMPOTENCY_TTL_SECONDS",
+}
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    values = {field: os.environ[var] for field, var in _ENV.items() if os.environ.get(var)}
+    if "region" not in values and os.environ.get("AWS_DEFAULT_REGION"):
+        values["region"] = os.environ["AWS_DEFAULT_REGION"]
+    return Settings.model_validate(values)
+
+
+def reset_settings() -> None:
+    """Forget cached settings and clients (tests change the environment)."""
+    get_settings.cache_clear()
+    from chalicelib import aws
+
+    aws.reset_clients()

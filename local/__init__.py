@@ -1,0 +1,1 @@
+"""The embedded default: Shelfwise's AWS shape on loopback, for `make run` and the tests."""

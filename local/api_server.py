@@ -1,0 +1,67 @@
+"""Serve the API with Chalice's local dev server: `python -m local.api_server --port 8000`.
+
+What `chalice local --no-autoreload` does, plus two fixes: Chalice's handler speaks HTTP/1.1
+keep-alive but leaves Nagle's algorithm on, so every reply on a kept-alive connection waits
+for the client's delayed ACK (about 40 ms); turning Nagle off makes the local API as quick as
+the code behind it. And its server keeps socketserver's listen backlog of 5, which resets
+connections in a burst; it is raised to the system's maximum.
+
+The environment (table names, endpoints, pool ids) comes from the caller, normally
+local/stack.py; the stage's environment from .chalice/config.json is applied on top, as in Lambda.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import socket
+import sys
+from pathlib import Path
+from types import FrameType
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Serve the Shelfwise API locally (chalice local).")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--stage", default="local")
+    parser.add_argument("--project-dir", default=str(PROJECT_DIR))
+    args = parser.parse_args(argv)
+
+    import os
+
+    from chalice.cli import create_local_server
+    from chalice.cli.factory import CLIFactory
+    from chalice.local import ChaliceRequestHandler, ThreadedHTTPServer
+
+    ChaliceRequestHandler.disable_nagle_algorithm = True
+    # socketserver's default listen backlog is 5: a burst of more new connections (a page
+    # loading, a test of 20 racing requests) gets "connection reset". Take what the OS allows.
+    ThreadedHTTPServer.request_queue_size = socket.SOMAXCONN
+    # Like `chalice local`: the app's own logs and the request lines on the console.
+    logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
+    logging.getLogger("botocore").setLevel(logging.WARNING)  # "Found credentials..." on every first call
+    signal.signal(signal.SIGTERM, _stop)
+
+    os.chdir(args.project_dir)
+    # environ=os.environ: the stage's environment variables land in this process, as in Lambda.
+    factory = CLIFactory(args.project_dir, environ=os.environ)
+    server = create_local_server(factory, args.host, args.port, args.stage)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
