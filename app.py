@@ -5,13 +5,13 @@ import os
 from chalice import Chalice, ConvertToMiddleware, Rate
 
 from chalicelib import http
-from chalicelib.api import alerts, auth, products, purchasing, sales, system
+from chalicelib.api import alerts, auth, products, purchasing, reports, sales, system
 from chalicelib.observability import logger, metrics
 
 app = Chalice(app_name="shelfwise")
 http.bind(app)
 
-for blueprint in (system, auth, products, sales, purchasing, alerts):
+for blueprint in (system, auth, products, sales, purchasing, alerts, reports):
     app.register_blueprint(blueprint.bp)
 
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))

@@ -103,21 +103,13 @@ def low_stock_keys(tenant_id: str, sku: str) -> dict[str, str]:
 
 def query_low_stock(shard: int) -> Iterator[dict[str, Any]]:
     """Every product in one shard of the low-stock index, with the shop's id split out."""
-    params: dict[str, Any] = {
-        "TableName": table(),
+    for item in _query_all({
         "IndexName": LOW_STOCK_INDEX,
         "KeyConditionExpression": "low_pk = :pk",
         "ExpressionAttributeValues": _values({":pk": f"LOW#{shard}"}),
-    }
-    while True:
-        reply = ddb().query(**params)
-        for raw in reply.get("Items", []):
-            item = from_ddb(raw)
-            item["tenant_id"] = item["low_sk"].split("#", 1)[0]
-            yield item
-        if "LastEvaluatedKey" not in reply:
-            return
-        params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+    }):
+        item["tenant_id"] = item["low_sk"].split("#", 1)[0]
+        yield item
 
 
 class ConditionFailed(Exception):
@@ -439,19 +431,11 @@ def query_movements(
 
 def iter_movements(tenant_id: str, sku: str) -> Iterator[dict[str, Any]]:
     """Every ledger entry of a product, oldest first (reconciliation)."""
-    params: dict[str, Any] = {
-        "TableName": table(),
+    return _query_all({
         "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
         "ExpressionAttributeValues": _values({":pk": ledger_pk(tenant_id, sku), ":prefix": MOVE_PREFIX}),
         "ConsistentRead": True,
-    }
-    while True:
-        reply = ddb().query(**params)
-        for raw in reply.get("Items", []):
-            yield from_ddb(raw)
-        if "LastEvaluatedKey" not in reply:
-            return
-        params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+    })
 
 
 def as_int(value: Any) -> int:
@@ -546,20 +530,12 @@ def product_day_sk(day: str, sku: str) -> str:
 
 def query_rollups(tenant_id: str, prefix: str, first: str, last: str) -> Iterator[dict[str, Any]]:
     """Rollup items whose sort keys lie between prefix+first and prefix+last (inclusive)."""
-    params: dict[str, Any] = {
-        "TableName": table(),
+    return _query_all({
         "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
         "ExpressionAttributeValues": _values(
             {":pk": rollup_pk(tenant_id), ":low": prefix + first, ":high": prefix + last + "\uffff"}
         ),
-    }
-    while True:
-        reply = ddb().query(**params)
-        for raw in reply.get("Items", []):
-            yield from_ddb(raw)
-        if "LastEvaluatedKey" not in reply:
-            return
-        params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+    })
 
 
 # --- suppliers and purchase orders ------------------------------------------------------
@@ -768,3 +744,45 @@ def get_suppliers(tenant_id: str, supplier_ids: list[str]) -> dict[str, dict[str
         return {}
     keys = [{"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SUPPLIER_PREFIX + i}} for i in ids]
     return {item["supplier_id"]: item for item in _batch_get(keys, consistent=False)}
+
+
+# --- catalogue-wide reads (stock valuation, dead stock, exports) --------------------------
+
+def iter_products(tenant_id: str) -> Iterator[dict[str, Any]]:
+    """Every live product of a shop, in SKU order (one Query page after another)."""
+    return _query_all({
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "FilterExpression": "attribute_not_exists(deleted_at)",
+        "ExpressionAttributeValues": _values({":pk": shop_pk(tenant_id), ":prefix": PRODUCT_PREFIX}),
+    })
+
+
+def _query_all(params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every item a Query matches, following LastEvaluatedKey page after page."""
+    params = {"TableName": table(), **params}
+    while True:
+        reply = ddb().query(**params)
+        for raw in reply.get("Items", []):
+            yield from_ddb(raw)
+        if "LastEvaluatedKey" not in reply:
+            return
+        params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+
+
+def count_low_stock(tenant_id: str) -> int:
+    """How many of a shop's products are at or below their minimum (from the sparse index)."""
+    keys = low_stock_keys(tenant_id, "")
+    params: dict[str, Any] = {
+        "TableName": table(),
+        "IndexName": LOW_STOCK_INDEX,
+        "KeyConditionExpression": "low_pk = :pk AND begins_with(low_sk, :shop)",
+        "ExpressionAttributeValues": _values({":pk": keys["low_pk"], ":shop": keys["low_sk"]}),
+        "Select": "COUNT",
+    }
+    total = 0
+    while True:
+        reply = ddb().query(**params)
+        total += reply.get("Count", 0)
+        if "LastEvaluatedKey" not in reply:
+            return total
+        params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]

@@ -13,6 +13,7 @@ import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import unquote
@@ -71,6 +72,8 @@ def _encode(value: Any) -> Any:
         return float(value.quantize(CENT))
     if isinstance(value, BaseModel):
         return value.model_dump(mode="python")
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 

@@ -508,3 +508,110 @@ class AlertRecord(BaseModel):
 class AlertPage(BaseModel):
     items: list[AlertRecord]
     next_cursor: str | None
+
+
+# --- reports ----------------------------------------------------------------------------
+
+ReportBy = Literal["day", "week", "month", "category", "subcategory", "region", "state", "product"]
+
+
+class RangeQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+
+
+class SalesReportQuery(RangeQuery):
+    by: ReportBy = "day"
+
+
+class AbcQuery(RangeQuery):
+    metric: Literal["revenue", "profit"] = "revenue"
+
+
+class SummaryQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    day: date | None = Field(default=None, alias="date")
+
+
+class DeadStockQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    days: Annotated[int, Field(ge=1, le=3650)] = 90
+
+
+class Summary(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+    day: date = Field(alias="date")
+    revenue: Decimal
+    profit: Decimal
+    orders: int
+    units: int
+    low_stock_count: int
+    stock_value_cost: Decimal
+    stock_value_retail: Decimal
+
+
+class Figures(BaseModel):
+    revenue: Decimal
+    profit: Decimal
+    units: int
+    orders: int
+
+
+class SalesRow(Figures):
+    key: str
+    name: str | None = None
+
+
+class SalesReport(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+    from_: date = Field(alias="from")
+    to: date
+    by: ReportBy
+    rows: list[SalesRow]
+    totals: Figures
+
+
+class AbcRow(BaseModel):
+    sku: str
+    name: str
+    revenue: Decimal
+    profit: Decimal
+    share: float  # of the total, 0 to 1 (a ratio, not money: not rounded to cents)
+    cls: Literal["A", "B", "C"] = Field(alias="class")
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class AbcReport(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+    from_: date = Field(alias="from")
+    to: date
+    metric: Literal["revenue", "profit"]
+    rows: list[AbcRow]
+
+
+class DeadStockRow(BaseModel):
+    sku: str
+    name: str
+    on_hand: int
+    last_sold_at: str | None
+    value_at_cost: Decimal
+
+
+class DeadStockReport(BaseModel):
+    days: int
+    rows: list[DeadStockRow]
+    total_value_at_cost: Decimal
+
+
+class ValuationRow(BaseModel):
+    key: str
+    products: int
+    units: int
+    value_at_cost: Decimal
+    value_at_retail: Decimal
+
+
+class ValuationReport(BaseModel):
+    rows: list[ValuationRow]
+    totals: ValuationRow

@@ -1,0 +1,240 @@
+"""Reports, from the rollups the sales wrote: never by reading the sales themselves.
+
+A report over N days reads the N day rollups (and, by product, the product-days in range),
+whatever the number of sales. Stock figures (valuation, dead stock, low-stock count) read the
+catalogue once. Sums are exact decimals; rounding to cents happens only on the way out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from chalicelib import clock, db
+from chalicelib.auth import Identity
+from chalicelib.errors import Invalid
+from chalicelib.models import (
+    AbcQuery,
+    AbcReport,
+    AbcRow,
+    DeadStockReport,
+    DeadStockRow,
+    Figures,
+    RangeQuery,
+    SalesReport,
+    SalesReportQuery,
+    SalesRow,
+    Summary,
+    ValuationReport,
+    ValuationRow,
+)
+from chalicelib.services.sales import UNCATEGORISED, shop_zone
+
+MAX_DAYS = 3660  # ten years of day rollups in one report
+DEFAULT_DAYS = 30
+ZERO = Decimal(0)
+
+
+def today(tenant_id: str) -> date:
+    return clock.now().astimezone(shop_zone(db.get_shop(tenant_id))).date()
+
+
+def date_range(tenant_id: str, query: RangeQuery) -> tuple[date, date]:
+    last = query.to or today(tenant_id)
+    first = query.from_ or last - timedelta(days=DEFAULT_DAYS - 1)
+    if first > last:
+        raise Invalid("'from' is after 'to'.", [{"field": "from", "message": "must not be after to"}])
+    if (last - first).days >= MAX_DAYS:
+        raise Invalid(
+            f"A report can cover at most {MAX_DAYS} days; choose a shorter range.",
+            [{"field": "from", "message": "range too long"}],
+        )
+    return first, last
+
+
+class Tally:
+    """Revenue, cost, units and orders added up exactly."""
+
+    __slots__ = ("revenue", "cost", "units", "orders", "name")
+
+    def __init__(self) -> None:
+        self.revenue, self.cost, self.units, self.orders = ZERO, ZERO, 0, 0
+        self.name: str | None = None
+
+    def add(self, revenue: Any, cost: Any, units: Any, orders: Any) -> None:
+        self.revenue += Decimal(revenue or 0)
+        self.cost += Decimal(cost or 0)
+        self.units += db.as_int(units)
+        self.orders += db.as_int(orders)
+
+    def figures(self) -> dict[str, Any]:
+        return {"revenue": self.revenue, "profit": self.revenue - self.cost, "units": self.units, "orders": self.orders}
+
+
+def _time_key(day: date, by: str) -> str:
+    if by == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    if by == "month":
+        return day.strftime("%Y-%m")
+    return day.isoformat()
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def sales_report(identity: Identity, query: SalesReportQuery) -> SalesReport:
+    first, last = date_range(identity.tenant_id, query)
+    by = query.by
+    rows: dict[str, Tally] = {}
+    totals = Tally()
+    days = db.query_rollups(identity.tenant_id, "DAY#", first.isoformat(), last.isoformat())
+    if by in ("day", "week", "month"):
+        for day in _days(first, last):  # every period appears, sales or not: charts need the gaps
+            rows.setdefault(_time_key(day, by), Tally())
+        for item in days:
+            tally = rows[_time_key(date.fromisoformat(item["day"]), by)]
+            tally.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
+            totals.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
+        ordered = list(rows.items())
+    else:
+        if by == "product":
+            for item in db.query_rollups(identity.tenant_id, "PDAY#", first.isoformat(), last.isoformat()):
+                tally = rows.setdefault(item["sku"], Tally())
+                tally.name = item.get("name")
+                tally.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
+        for item in days:
+            totals.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
+            if by == "product":
+                continue
+            for attribute, value in item.items():
+                dimension, _, rest = attribute.partition("|")
+                if dimension != by:
+                    continue
+                key, _, measure = rest.rpartition("|")
+                tally = rows.setdefault(key, Tally())
+                setattr(
+                    tally,
+                    measure,
+                    getattr(tally, measure) + (Decimal(value) if measure in ("revenue", "cost") else db.as_int(value)),
+                )
+        ordered = sorted(rows.items(), key=lambda kv: (-kv[1].revenue, kv[0]))
+    return SalesReport(
+        from_=first,
+        to=last,
+        by=by,
+        rows=[SalesRow(key=key, name=t.name, **t.figures()) for key, t in ordered],
+        totals=Figures(**totals.figures()),
+    )
+
+
+def summary(identity: Identity, day: date | None) -> Summary:
+    day = day or today(identity.tenant_id)
+    tally = Tally()
+    for item in db.query_rollups(identity.tenant_id, "DAY#", day.isoformat(), day.isoformat()):
+        tally.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
+    products = list(db.iter_products(identity.tenant_id))  # read once for both stock figures
+    stock = valuation(identity, products)
+    low = sum(1 for p in products if _is_low(p))
+    figures = tally.figures()
+    return Summary(
+        day=day,
+        revenue=figures["revenue"],
+        profit=figures["profit"],
+        orders=figures["orders"],
+        units=figures["units"],
+        low_stock_count=low,
+        stock_value_cost=stock.totals.value_at_cost,
+        stock_value_retail=stock.totals.value_at_retail,
+    )
+
+
+def _is_low(product: dict[str, Any]) -> bool:
+    minimum = db.as_int(product.get("min_stock"))
+    return minimum > 0 and db.as_int(product.get("on_hand")) <= minimum
+
+
+def valuation(identity: Identity, products: list[dict[str, Any]] | None = None) -> ValuationReport:
+    """Stock on hand at cost and at retail, by category."""
+    by_category: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO])
+    for product in products if products is not None else db.iter_products(identity.tenant_id):
+        on_hand = max(db.as_int(product.get("on_hand")), 0)
+        row = by_category[product.get("category") or UNCATEGORISED]
+        row[0] += 1
+        row[1] += on_hand
+        row[2] += on_hand * Decimal(product.get("unit_cost", 0))
+        row[3] += on_hand * Decimal(product.get("price", 0))
+    rows = [
+        ValuationRow(key=key, products=int(v[0]), units=int(v[1]), value_at_cost=v[2], value_at_retail=v[3])
+        for key, v in sorted(by_category.items(), key=lambda kv: (-kv[1][2], kv[0]))
+    ]
+    totals = ValuationRow(
+        key="all",
+        products=sum(r.products for r in rows),
+        units=sum(r.units for r in rows),
+        value_at_cost=sum((r.value_at_cost for r in rows), ZERO),
+        value_at_retail=sum((r.value_at_retail for r in rows), ZERO),
+    )
+    return ValuationReport(rows=rows, totals=totals)
+
+
+def abc(identity: Identity, query: AbcQuery) -> AbcReport:
+    """Products ranked by revenue (or profit): A up to 80 % of the total, B to 95 %, C the rest."""
+    first, last = date_range(identity.tenant_id, query)
+    tallies: dict[str, Tally] = {}
+    for item in db.query_rollups(identity.tenant_id, "PDAY#", first.isoformat(), last.isoformat()):
+        tally = tallies.setdefault(item["sku"], Tally())
+        tally.name = item.get("name")
+        tally.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
+
+    def measure(t: Tally) -> Decimal:
+        return t.revenue if query.metric == "revenue" else t.revenue - t.cost
+
+    ranked = sorted(tallies.items(), key=lambda kv: (-measure(kv[1]), kv[0]))
+    total = sum((max(measure(t), ZERO) for _, t in ranked), ZERO)
+    rows, before = [], ZERO
+    for sku, tally in ranked:
+        value = max(measure(tally), ZERO)
+        share = value / total if total else ZERO
+        # A product's class is set by the share of the products ranked above it, so the top seller
+        # is always A however large its own share.
+        cls = "A" if before < Decimal("0.8") else "B" if before < Decimal("0.95") else "C"
+        if value == 0:
+            cls = "C"
+        rows.append(
+            AbcRow(
+                sku=sku,
+                name=tally.name or sku,
+                revenue=tally.revenue,
+                profit=tally.revenue - tally.cost,
+                share=round(float(share), 4),
+                cls=cls,
+            )
+        )
+        before += share
+    return AbcReport(from_=first, to=last, metric=query.metric, rows=rows)
+
+
+def dead_stock(identity: Identity, days: int) -> DeadStockReport:
+    """Products in stock that have not sold for `days` days (or ever): cash tied up at cost."""
+    cutoff = clock.iso(clock.now() - timedelta(days=days))
+    rows = []
+    for product in db.iter_products(identity.tenant_id):
+        on_hand = db.as_int(product.get("on_hand"))
+        last_sold = product.get("last_sold_at")
+        if on_hand <= 0 or (last_sold and last_sold >= cutoff):
+            continue
+        rows.append(
+            DeadStockRow(
+                sku=product["sku"],
+                name=product["name"],
+                on_hand=on_hand,
+                last_sold_at=last_sold,
+                value_at_cost=on_hand * Decimal(product.get("unit_cost", 0)),
+            )
+        )
+    rows.sort(key=lambda r: (-r.value_at_cost, r.sku))
+    return DeadStockReport(days=days, rows=rows, total_value_at_cost=sum((r.value_at_cost for r in rows), ZERO))
