@@ -2,16 +2,23 @@
 
 import os
 
-from chalice import Chalice, ConvertToMiddleware, Rate
+from chalice import Chalice, ConvertToMiddleware, CORSConfig, Rate
 
 from chalicelib import http
-from chalicelib.api import alerts, auth, products, purchasing, reports, sales, system
+from chalicelib.api import alerts, auth, imports, products, purchasing, reports, sales, system
 from chalicelib.observability import logger, metrics
 
 app = Chalice(app_name="shelfwise")
 http.bind(app)
+# The site is served from another origin (SITE_URL): allow that origin only. Set before the
+# blueprints are registered, since each route takes the app's CORS setting when registered.
+app.api.cors = CORSConfig(
+    allow_origin=os.environ.get("SITE_URL", "http://127.0.0.1:8080").rstrip("/"),
+    allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+    max_age=600,
+)
 
-for blueprint in (system, auth, products, sales, purchasing, alerts, reports):
+for blueprint in (system, auth, products, sales, purchasing, alerts, reports, imports):
     app.register_blueprint(blueprint.bp)
 
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))

@@ -68,7 +68,7 @@ def run(stack: Any) -> list[dict[str, Any]]:
     reset_settings()
     meter = Meter(reader=stack.client("dynamodb"))
     meter.attach(aws.client("dynamodb"))
-    with Client(app) as client:
+    with Client(app, stage_name="local") as client:
         b = Bench(client, meter)
         email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
         b.call("POST", "/auth/register", {"shop_name": "Bench shop", "email": email, "password": PASSWORD})

@@ -198,15 +198,15 @@ def delete_shop(tenant_id: str) -> None:
 # --- products ---------------------------------------------------------------------------
 
 
+def new_product(tenant_id: str, item: dict[str, Any]) -> dict[str, Any]:
+    """A Put (for a transaction) creating a product, if the SKU was never used."""
+    return new_item(shop_pk(tenant_id), PRODUCT_PREFIX + item["sku"], {"type": "product", **item})
+
+
 def put_new_product(tenant_id: str, item: dict[str, Any]) -> None:
     """Create a product; ConditionFailed (with the old item) if the SKU was ever used."""
     try:
-        ddb().put_item(
-            TableName=table(),
-            Item=to_ddb({"PK": shop_pk(tenant_id), "SK": PRODUCT_PREFIX + item["sku"], "type": "product", **item}),
-            ConditionExpression="attribute_not_exists(PK)",
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
+        ddb().put_item(**new_product(tenant_id, item)["Put"], ReturnValuesOnConditionCheckFailure="ALL_OLD")
     except ddb().exceptions.ConditionalCheckFailedException as exc:
         old = exc.response.get("Item")
         raise ConditionFailed(old=from_ddb(old) if old else None) from None
@@ -786,3 +786,36 @@ def count_low_stock(tenant_id: str) -> int:
         if "LastEvaluatedKey" not in reply:
             return total
         params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+
+
+def get_products(tenant_id: str, skus: list[str]) -> dict[str, dict[str, Any]]:
+    """Products by SKU (found ones only, deleted included), 100 keys per BatchGetItem."""
+    found: dict[str, dict[str, Any]] = {}
+    unique = list(dict.fromkeys(skus))
+    for start in range(0, len(unique), 100):
+        keys = [product_key(tenant_id, sku) for sku in unique[start:start + 100]]
+        found.update({item["sku"]: item for item in _batch_get(keys, consistent=True)})
+    return found
+
+
+def existing_sales(tenant_id: str, sale_ids: list[str]) -> set[str]:
+    """Which of these sale ids are already recorded (imports skip them)."""
+    found: set[str] = set()
+    unique = list(dict.fromkeys(sale_ids))
+    for start in range(0, len(unique), 100):
+        keys = [{"PK": {"S": sales_pk(tenant_id)}, "SK": {"S": SALE_PREFIX + sid}} for sid in unique[start:start + 100]]
+        found.update(item["sale_id"] for item in _batch_get(keys, consistent=True))
+    return found
+
+
+def touch_last_sold(tenant_id: str, sku: str, at: str) -> None:
+    """Move a product's last sale time forward to `at` (never back)."""
+    try:
+        ddb().update_item(
+            TableName=table(), Key=product_key(tenant_id, sku),
+            UpdateExpression="SET last_sold_at = :at",
+            ConditionExpression="attribute_exists(PK) AND (attribute_not_exists(last_sold_at) OR last_sold_at < :at)",
+            ExpressionAttributeValues=_values({":at": at}),
+        )
+    except ddb().exceptions.ConditionalCheckFailedException:
+        pass  # it already sold later than that

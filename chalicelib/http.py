@@ -216,7 +216,9 @@ def route(
                 return Response(body="", status_code=204)
             return json_response(result, status=status)
 
-        content_types = [content_type] if method in ("POST", "PUT", "PATCH") else None
+        # CSV uploads also arrive as text/plain from some browsers and tools.
+        content_types = ([content_type, "text/plain"] if content_type == "text/csv" else [content_type]) if method in (
+            "POST", "PUT", "PATCH") else None
         kwargs: dict[str, Any] = {"methods": [method]}
         if content_types:
             kwargs["content_types"] = content_types

@@ -17,10 +17,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 MAX_QUANTITY = 1_000_000
 
 
-def _clean_text(value: str) -> str:
-    value = unicodedata.normalize("NFC", value).strip()
-    if any(not ch.isprintable() for ch in value):
-        raise ValueError("must not contain control or invisible characters")
+def clean_text(value: str) -> str:
+    """Text people type or paste: any kind of space becomes a plain one; control characters are refused."""
+    value = unicodedata.normalize("NFC", value)
+    value = "".join(" " if ch.isspace() else ch for ch in value).strip()
+    if any(unicodedata.category(ch) in ("Cc", "Cs", "Co") for ch in value):
+        raise ValueError("must not contain control characters")
     return value
 
 
@@ -64,12 +66,12 @@ def _check_password(value: str) -> str:
 
 Sku = Annotated[str, AfterValidator(check_sku)]
 Email = Annotated[str, Field(max_length=254), AfterValidator(_check_email)]
-Name = Annotated[str, AfterValidator(_clean_text), Field(min_length=1, max_length=200)]
-Label = Annotated[str, AfterValidator(_clean_text), Field(max_length=100)]
-Note = Annotated[str, AfterValidator(_clean_text), Field(max_length=500)]
+Name = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=200)]
+Label = Annotated[str, AfterValidator(clean_text), Field(max_length=100)]
+Note = Annotated[str, AfterValidator(clean_text), Field(max_length=500)]
 Money = Annotated[Decimal, Field(strict=False, ge=0, le=Decimal("1000000000"), decimal_places=4, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
-Barcode = Annotated[str, AfterValidator(_clean_text), Field(min_length=1, max_length=64)]
+Barcode = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=64)]
 
 
 class Strict(BaseModel):
@@ -336,7 +338,7 @@ class SalePage(BaseModel):
 # --- suppliers and purchase orders ---------------------------------------------------------
 
 MAX_PO_LINES = 40
-Phone = Annotated[str, AfterValidator(_clean_text), Field(min_length=3, max_length=40)]
+Phone = Annotated[str, AfterValidator(clean_text), Field(min_length=3, max_length=40)]
 
 
 class SupplierIn(Strict):
@@ -615,3 +617,38 @@ class ValuationRow(BaseModel):
 class ValuationReport(BaseModel):
     rows: list[ValuationRow]
     totals: ValuationRow
+
+
+# --- imports ----------------------------------------------------------------------------
+
+class ImportQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    dry_run: bool = False
+
+
+class RowError(BaseModel):
+    row: int
+    column: str
+    message: str
+
+
+class ProductImportResult(BaseModel):
+    dry_run: bool
+    created: int
+    updated: int
+    unchanged: int
+    stock_counted: int
+    errors: list[RowError]
+
+
+class SalesImportResult(BaseModel):
+    dry_run: bool
+    sales: int
+    lines: int
+    already_imported: int
+    products_created: int
+    errors: list[RowError]
+
+
+class ExportQuery(RangeQuery):
+    pass

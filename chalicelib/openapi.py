@@ -47,6 +47,8 @@ def build_spec() -> dict[str, Any]:
             op["parameters"] = params
         if doc.body is not None:
             op["requestBody"] = {"required": True, "content": {doc.content_type: {"schema": _ref(doc.body, schemas)}}}
+        elif doc.content_type != "application/json":
+            op["requestBody"] = {"required": True, "content": {doc.content_type: {"schema": {"type": "string"}}}}
         ok: dict[str, Any] = {"description": "OK"}
         if doc.response is not None:
             ok["content"] = {"application/json": {"schema": _ref(doc.response, schemas)}}

@@ -24,6 +24,10 @@ class Settings(BaseModel):
     site_url: str = "http://127.0.0.1:8080"
     alert_sender: str = "alerts@shelfwise.local"
     max_body_bytes: int = 256 * 1024
+    # Lambda takes at most 6 MB in a request; keep clear of it.
+    max_import_bytes: int = 5_500_000
+    # Imports write days side by side; 1 where the DynamoDB stand-in is not thread-safe (moto).
+    import_workers: int = 4
     idempotency_ttl_seconds: int = 24 * 3600
 
     @property
@@ -45,6 +49,8 @@ _ENV = {
     "site_url": "SITE_URL",
     "alert_sender": "ALERT_SENDER",
     "max_body_bytes": "MAX_BODY_BYTES",
+    "max_import_bytes": "MAX_IMPORT_BYTES",
+    "import_workers": "IMPORT_WORKERS",
     "idempotency_ttl_seconds": "IDEMPOTENCY_TTL_SECONDS",
 }
 

@@ -159,7 +159,9 @@ def load(api_url: str, reset_account: Callable[[str], None] | None = None) -> De
             me = _check(session.get(f"{api}/me", timeout=TIMEOUT), 200, 404)
             if me.status_code == 404:
                 if reset_account is None:
-                    raise DemoError(f"{EMAIL} exists but its shop is gone; delete .local/ to start afresh.")
+                    raise DemoError(
+                        f"{EMAIL} exists but its shop is gone; delete .local/dynamodb and .local/moto to start afresh."
+                    )
                 log.warning("the demo account had no shop (was the table wiped?); making it again")
                 reset_account(EMAIL)
                 session.headers.pop("Authorization", None)

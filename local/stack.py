@@ -353,8 +353,6 @@ class LocalStack:
                 self._wait("DynamoDB Local", dynamodb, self._dynamodb_answers)
             self._bootstrap_tables()
             self._mark("tables")
-            if self.schedule:
-                self._start_schedule_loop()
             if self.serve_site:
                 self._start_site()
             self._wait("API", api, self._api_answers)
@@ -362,6 +360,9 @@ class LocalStack:
             if self.demo:
                 self._load_demo()
                 self._mark("demo")
+            # After the demo: its first check then finds all the demo's low products at once.
+            if self.schedule:
+                self._start_schedule_loop()
         except BaseException:
             self.stop()
             raise
@@ -548,8 +549,25 @@ class LocalStack:
         from local import bootstrap
 
         table, idempotency_table = self._table_names()
-        bootstrap.create_tables(self.client("dynamodb"), table, idempotency_table)
+        dynamodb = self.client("dynamodb")
+        bootstrap.create_tables(dynamodb, table, idempotency_table)
         log.info("tables %s and %s ready", table, idempotency_table)
+        self._warn_if_indexes_missing(dynamodb, table)
+
+    def _warn_if_indexes_missing(self, dynamodb: Any, table: str) -> None:
+        """create_tables leaves an existing table as it is: a table kept in .local/dynamodb from an
+        older version of the app may lack an index the code now needs. Say so plainly."""
+        from chalicelib import db
+
+        wanted = {i["IndexName"] for i in db.table_definition(table).get("GlobalSecondaryIndexes", [])}
+        present = {i["IndexName"] for i in dynamodb.describe_table(TableName=table)["Table"].get(
+            "GlobalSecondaryIndexes", [])}
+        if wanted - present:
+            log.warning(
+                "table %s (kept in %s) lacks the index(es) %s that this version of the app uses: "
+                "stop the stack and delete %s and %s to start afresh", table, self.data_dir / "dynamodb",
+                ", ".join(sorted(wanted - present)), self.data_dir / "dynamodb", self.recording_path.parent,
+            )
 
     def _read_recording(self) -> list[str]:
         if not self.recording_path.exists():

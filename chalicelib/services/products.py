@@ -72,12 +72,23 @@ def get_live(tenant_id: str, sku: str) -> dict[str, Any]:
 
 def create(identity: Identity, request: ProductCreate) -> Product:
     identity.require_owner()
+    return add(identity.tenant_id, request)
+
+
+def new_item(request: ProductCreate, **extra: Any) -> dict[str, Any]:
+    """A new product as stored: nothing on hand (stock arrives through movements)."""
     now = clock.now_iso()
     item = request.model_dump()
-    item.update(on_hand=0, version=1, created_at=now, updated_at=now)
+    item.update(on_hand=0, version=1, created_at=now, updated_at=now, **extra)
     item["search"] = search_text(item)
+    return item
+
+
+def add(tenant_id: str, request: ProductCreate) -> Product:
+    """Add a product to the catalogue."""
+    item = new_item(request)
     try:
-        db.put_new_product(identity.tenant_id, item)
+        db.put_new_product(tenant_id, item)
     except db.ConditionFailed as failed:
         if failed.old and "deleted_at" in failed.old:
             raise Conflict(

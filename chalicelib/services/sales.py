@@ -258,7 +258,7 @@ def get(identity: Identity, sale_id: str) -> tuple[Sale, dict[str, Any]]:
     return to_sale(item), item
 
 
-def _ulid_bound(moment: datetime, high: bool) -> str:
+def ulid_bound(moment: datetime, high: bool) -> str:
     stamp = clock.new_id(moment)[:10]
     return stamp + ("Z" * 16 if high else "0" * 16)
 
@@ -273,8 +273,8 @@ def list_sales(identity: Identity, query: SaleQuery, before_id: str | None) -> t
     end = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), zone) - timedelta(milliseconds=1)
     items, last = db.query_sales(
         identity.tenant_id,
-        first_id=_ulid_bound(start, False),
-        last_id=_ulid_bound(end, True),
+        first_id=ulid_bound(start, False),
+        last_id=ulid_bound(end, True),
         limit=query.limit,
         before_id=before_id,
     )

@@ -32,10 +32,12 @@ def moto_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"url": (folder / "jwks.json").as_uri(), "private": load_resource("cognitoidp/resources/jwks-private.json")}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def aws(moto_keys: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """One moto world for the whole run: every test makes its own shops, and shops cannot see
-    each other, so tests stay independent without paying for a new pool and tables each."""
+    """One moto world per test module: every test makes its own shops, and shops cannot see each
+    other, so tests stay independent without paying for a new pool and tables each. Per module,
+    not per run, because moto's DynamoDB copies whole tables on every transaction: small tables
+    keep it fast."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         for var in list(os.environ):
             if var.startswith("AWS_ENDPOINT_URL"):
@@ -52,6 +54,7 @@ def aws(moto_keys: dict[str, Any]) -> Iterator[dict[str, Any]]:
             "POWERTOOLS_METRICS_DISABLED": "true",
             "ALERT_SENDER": "alerts@shelfwise.local",
             "SITE_URL": "https://shop.example",
+            "IMPORT_WORKERS": "1",  # moto's in-process DynamoDB is not thread-safe
         }
         for key, value in env.items():
             monkeypatch.setenv(key, value)
@@ -72,11 +75,11 @@ def aws(moto_keys: dict[str, Any]) -> Iterator[dict[str, Any]]:
             idempotency._machinery.cache_clear()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def client(aws: dict[str, Any]) -> Iterator[Client]:
     from app import app
 
-    with Client(app) as test_client:
+    with Client(app, stage_name="local") as test_client:
         yield test_client
 
 

@@ -1,0 +1,615 @@
+"""CSV imports of products and of historical sales, and CSV exports.
+
+Imports check every row first and report each problem with its row number and column; rows
+with problems are left out, the others applied. Both are safe to run twice: products are
+compared with what is there (unchanged rows change nothing), and each imported order's sale id
+is derived from its order id, so an order already imported is recognised and skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time as time_module
+from collections import defaultdict
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+
+from chalicelib import clock, csvfiles, db
+from chalicelib.auth import Identity
+from chalicelib.errors import AppError, Invalid, PayloadTooLarge, ServiceUnavailable, validation_details
+from chalicelib.models import (
+    ProductCreate,
+    ProductImportResult,
+    ProductPatch,
+    RowError,
+    SalesImportResult,
+    StockMovementIn,
+    clean_text,
+)
+from chalicelib.observability import count, logger
+from chalicelib.services import products, sales, stock
+from chalicelib.settings import get_settings
+
+MONEY_FIELDS = {"price", "unit_cost"}
+WHOLE_FIELDS = {"min_stock", "reorder_qty", "lead_time_days", "on_hand"}
+TEXT_FIELDS = {"sku", "name", "category", "subcategory", "barcode", "supplier_id"}
+ALIASES = {
+    "sub_category": "subcategory",
+    "cost": "unit_cost",
+    "stock": "on_hand",
+    "quantity": "on_hand",
+    "minimum": "min_stock",
+    "product_name": "name",
+    "product_id": "sku",
+}
+
+
+def _check_size(raw: bytes | None) -> bytes:
+    limit = get_settings().max_import_bytes
+    if raw and len(raw) > limit:
+        raise PayloadTooLarge(
+            f"The file is {len(raw) / 1e6:.1f} MB; one upload can take at most {limit / 1e6:.1f} MB. "
+            "Split it into smaller files (keep the header row in each) and import them one after another."
+        )
+    return raw or b""
+
+
+def _field(column: str) -> str:
+    key = column.strip().lower().replace(" ", "_").replace("-", "_")
+    return ALIASES.get(key, key)
+
+
+# --- products ---------------------------------------------------------------------------
+
+
+def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> ProductImportResult:
+    identity.require_owner()
+    header, rows = csvfiles.rows(_check_size(raw))
+    columns = {h: _field(h) for h in header if _field(h) in MONEY_FIELDS | WHOLE_FIELDS | TEXT_FIELDS}
+    if "sku" not in columns.values():
+        raise Invalid(
+            "The file needs a 'sku' column (and 'name' and 'price' for new products).",
+            [{"field": "sku", "message": "column missing"}],
+        )
+    column_of = {field: h for h, field in columns.items()}
+    errors: list[RowError] = []
+    wanted: list[tuple[int, dict[str, Any]]] = []
+    first_row: dict[str, int] = {}
+    for row, cells in rows:
+        data, bad = _product_cells(row, cells, columns)
+        errors += bad
+        sku = data.get("sku")
+        if bad or not sku:
+            if not bad:
+                errors.append(RowError(row=row, column=column_of["sku"], message="sku is required"))
+            continue
+        try:
+            data["sku"] = products.check_sku(sku)
+        except ValueError as exc:
+            errors.append(RowError(row=row, column=column_of["sku"], message=str(exc)))
+            continue
+        if data["sku"] in first_row:
+            errors.append(
+                RowError(
+                    row=row, column=column_of["sku"], message=f"SKU {sku} is already on row {first_row[data['sku']]}"
+                )
+            )
+            continue
+        first_row[data["sku"]] = row
+        wanted.append((row, data))
+
+    existing = db.get_products(identity.tenant_id, [d["sku"] for _, d in wanted])
+    created = updated = unchanged = counted = 0
+    for row, data in wanted:
+        on_hand = data.pop("on_hand", None)
+        if on_hand is not None and on_hand < 0:
+            errors.append(RowError(row=row, column=column_of["on_hand"], message="on hand cannot be negative"))
+            continue
+        old = existing.get(data["sku"])
+        try:
+            if old is not None and "deleted_at" in old:
+                raise Invalid(f"SKU {data['sku']} belonged to a deleted product; use another SKU.")
+            if old is None:
+                request = ProductCreate.model_validate(data)
+                if not dry_run:
+                    products.add(identity.tenant_id, request)
+                created += 1
+            else:
+                changes = {k: v for k, v in data.items() if k != "sku" and _differs(old.get(k), v)}
+                if changes:
+                    patch = ProductPatch.model_validate(changes)
+                    if not dry_run:
+                        products.update(identity, data["sku"], patch)
+                    updated += 1
+                else:
+                    unchanged += 1
+            current = db.as_int(old.get("on_hand")) if old else 0
+            if on_hand is not None and on_hand != current:
+                if not dry_run:
+                    stock.record(
+                        identity,
+                        data["sku"],
+                        StockMovementIn(type="count", quantity=on_hand, note="Counted by CSV import"),
+                    )
+                counted += 1
+        except ValidationError as exc:
+            errors += [
+                RowError(row=row, column=column_of.get(d["field"].split(".")[0], d["field"]), message=d["message"])
+                for d in validation_details(exc)
+            ]
+        except AppError as exc:
+            errors.append(RowError(row=row, column=column_of["sku"], message=exc.message))
+    if not dry_run:
+        count("ProductsImported", created + updated)
+    errors.sort(key=lambda e: e.row)
+    return ProductImportResult(
+        dry_run=dry_run, created=created, updated=updated, unchanged=unchanged, stock_counted=counted, errors=errors
+    )
+
+
+def _product_cells(row: int, cells: dict[str, str], columns: dict[str, str]) -> tuple[dict[str, Any], list[RowError]]:
+    data: dict[str, Any] = {}
+    bad = []
+    for column, field in columns.items():
+        text = cells.get(column, "")
+        if text == "":
+            continue
+        try:
+            data[field] = (
+                csvfiles.money(text)
+                if field in MONEY_FIELDS
+                else csvfiles.whole(text)
+                if field in WHOLE_FIELDS
+                else text
+            )
+        except ValueError as exc:
+            bad.append(RowError(row=row, column=column, message=str(exc)))
+    return data, bad
+
+
+def _differs(old: Any, new: Any) -> bool:
+    if isinstance(new, Decimal) or isinstance(old, Decimal):
+        try:
+            return Decimal(old if old is not None else "NaN") != Decimal(new)
+        except (ArithmeticError, ValueError):
+            return True
+    return (old or None) != (new or None) if isinstance(new, str) else old != new
+
+
+# --- historical sales (the Superstore layout) -------------------------------------------
+
+SALES_REQUIRED = ["Order ID", "Order Date", "Product ID", "Product Name", "Sales", "Quantity", "Profit"]
+SALES_OPTIONAL = [
+    "Category",
+    "Sub-Category",
+    "Customer Name",
+    "Segment",
+    "Country",
+    "City",
+    "State",
+    "Region",
+    "Discount",
+]
+MAX_ACTIONS = 100  # DynamoDB's limit on one TransactWriteItems
+CUSTOMER = {
+    "Customer Name": "name",
+    "Segment": "segment",
+    "Country": "country",
+    "City": "city",
+    "State": "state",
+    "Region": "region",
+}
+
+
+def import_sales(identity: Identity, raw: bytes | None, dry_run: bool) -> SalesImportResult:
+    identity.require_owner()
+    header, rows = csvfiles.rows(_check_size(raw))
+    missing = [c for c in SALES_REQUIRED if c not in header]
+    if missing:
+        raise Invalid(
+            "The file lacks these columns: "
+            + ", ".join(missing)
+            + ". It needs at least: "
+            + ", ".join(SALES_REQUIRED)
+            + ".",
+            [{"field": c, "message": "column missing"} for c in missing],
+        )
+    errors: list[RowError] = []
+    orders: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    broken: dict[str, int] = {}
+    for row, cells in rows:
+        line, bad = _sale_line(row, cells)
+        order_id = cells.get("Order ID", "")
+        if bad:
+            errors += bad
+            broken.setdefault(order_id, row)
+            continue
+        orders[order_id].append(line)
+    for order_id, lines in list(orders.items()):
+        days = {ln["day"] for ln in lines}
+        if len(days) > 1:
+            errors.append(
+                RowError(
+                    row=lines[0]["row"], column="Order Date", message=f"order {order_id} has lines on different dates"
+                )
+            )
+            broken.setdefault(order_id, lines[0]["row"])
+        if order_id in broken:  # all of an order or none of it
+            errors += [
+                RowError(
+                    row=ln["row"],
+                    column="Order ID",
+                    message=f"not imported: row {broken[order_id]} of order {order_id} has a problem",
+                )
+                for ln in lines
+            ]
+            del orders[order_id]
+
+    zone = sales.shop_zone(db.get_shop(identity.tenant_id))
+    sale_ids = {oid: _sale_id(oid, lines[0]["day"], zone) for oid, lines in orders.items()}
+    done = db.existing_sales(identity.tenant_id, list(sale_ids.values()))
+    todo = {oid: lines for oid, lines in orders.items() if sale_ids[oid] not in done}
+    known = db.get_products(identity.tenant_id, [ln["sku"] for lines in todo.values() for ln in lines])
+    new_products = _new_products(todo, known)
+    result = SalesImportResult(
+        dry_run=dry_run,
+        sales=len(todo),
+        lines=sum(len(v) for v in todo.values()),
+        already_imported=len(orders) - len(todo),
+        products_created=len(new_products),
+        errors=sorted(errors, key=lambda e: e.row),
+    )
+    if dry_run or not todo:
+        return result
+    latest: dict[str, str] = {}
+    by_day: dict[date, list[str]] = defaultdict(list)
+    for oid, lines in todo.items():
+        by_day[lines[0]["day"]].append(oid)
+        at = clock.iso(_noon(lines[0]["day"], zone))
+        for ln in lines:
+            latest[ln["sku"]] = max(latest.get(ln["sku"], ""), at)
+    # A new product is created in the same transaction as the first day it sold, so a product
+    # never exists without its sales nor a sale line without its product.
+    creates = {p.sku: products.new_item(p, last_sold_at=latest[p.sku]) for p in new_products}
+    transactions = _pack(
+        chunk
+        for day in sorted(by_day)
+        for chunk in _chunks(identity.tenant_id, day, by_day[day], todo, sale_ids, zone, creates)
+    )
+    with ThreadPoolExecutor(max_workers=max(get_settings().import_workers, 1)) as pool:
+        list(pool.map(lambda t: _write_chunk(identity.tenant_id, t), transactions))
+        stale = [
+            (sku, at) for sku, at in latest.items() if sku in known and (known[sku].get("last_sold_at") or "") < at
+        ]
+        list(pool.map(lambda s: db.touch_last_sold(identity.tenant_id, *s), stale))
+    count("SalesImported", result.sales)
+    logger.info("sales imported", extra={"sales": result.sales, "lines": result.lines})
+    return result
+
+
+def _sale_line(row: int, cells: dict[str, str]) -> tuple[dict[str, Any], list[RowError]]:
+    bad: list[RowError] = []
+    line: dict[str, Any] = {"row": row}
+
+    def take(column: str, parse: Any, key: str) -> None:
+        try:
+            line[key] = parse(cells.get(column, ""))
+        except ValueError as exc:
+            bad.append(RowError(row=row, column=column, message=str(exc)))
+
+    def text(limit: int, required: bool = True) -> Any:
+        def parse(value: str) -> str:
+            if required and not value:
+                raise ValueError("is empty")
+            if len(value) > limit:
+                raise ValueError(f"is longer than {limit} characters")
+            return value
+
+        return parse
+
+    take("Order ID", text(64), "order_id")
+    take("Order Date", csvfiles.day, "day")
+    take("Product ID", products.check_sku, "sku")
+    take("Product Name", lambda v: text(200)(clean_text(v)), "name")
+    take("Category", text(100, required=False), "category")
+    take("Sub-Category", text(100, required=False), "subcategory")
+    take("Sales", csvfiles.money, "revenue")
+    take("Quantity", csvfiles.whole, "quantity")
+    take("Profit", csvfiles.money, "profit")
+    if cells.get("Discount"):
+        take("Discount", csvfiles.money, "discount")
+    if "quantity" in line and line["quantity"] < 1:
+        bad.append(RowError(row=row, column="Quantity", message="must be at least 1"))
+    if "revenue" in line and line["revenue"] < 0:
+        bad.append(RowError(row=row, column="Sales", message="cannot be negative"))
+    if "day" in line and line["day"] > clock.now().date() + timedelta(days=1):
+        bad.append(RowError(row=row, column="Order Date", message="is in the future"))
+    line["customer"] = {key: cells[col][:100] for col, key in CUSTOMER.items() if cells.get(col)}
+    return line, bad
+
+
+def _noon(day: date, zone: Any) -> datetime:
+    return datetime.combine(day, time(12), zone)
+
+
+def _sale_id(order_id: str, day: date, zone: Any) -> str:
+    """The same order always gets the same id: its date (noon, shop time) and a hash of its order id."""
+    from ulid import ULID
+
+    millis = int(_noon(day, zone).timestamp() * 1000)
+    return str(ULID.from_bytes(millis.to_bytes(6, "big") + hashlib.sha256(order_id.encode()).digest()[:10]))
+
+
+def _new_products(todo: dict[str, list[dict[str, Any]]], known: dict[str, dict[str, Any]]) -> list[ProductCreate]:
+    """Products the file names that the shop does not have, priced from their first line."""
+    made: dict[str, ProductCreate] = {}
+    for lines in todo.values():
+        for ln in lines:
+            if ln["sku"] in known or ln["sku"] in made:
+                continue
+            discount = ln.get("discount") or Decimal(0)
+            list_price = ln["revenue"] / ln["quantity"] / (1 - discount) if discount < 1 else ln["revenue"]
+            made[ln["sku"]] = ProductCreate.model_validate(
+                {
+                    "sku": ln["sku"],
+                    "name": ln["name"],
+                    "category": ln.get("category") or "",
+                    "subcategory": ln.get("subcategory") or "",
+                    "price": list_price.quantize(Decimal("0.01")),
+                    "unit_cost": max((ln["revenue"] - ln["profit"]) / ln["quantity"], Decimal(0)).quantize(
+                        Decimal("0.0001")
+                    ),
+                }
+            )
+    return list(made.values())
+
+
+def _chunks(
+    tenant_id: str,
+    day: date,
+    order_ids: list[str],
+    todo: dict[str, list[dict[str, Any]]],
+    sale_ids: dict[str, str],
+    zone: Any,
+    creates: dict[str, dict[str, Any]],
+) -> Iterator[tuple[date, list[dict[str, Any]]]]:
+    """(day, actions) recording these orders of one day with their rollups and the new products
+    they bring, in as few transactions as fit (at most 100 actions each)."""
+    chunk: list[str] = []
+    skus: set[str] = set()
+    for oid in order_ids:
+        more = {ln["sku"] for ln in todo[oid]} - skus
+        made = sum(1 for sku in more if sku in creates)
+        size = len(chunk) + 1 + len(skus) + len(more) + made + 1 + sum(1 for sku in skus if sku in creates)
+        if chunk and size > MAX_ACTIONS:
+            yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates)
+            chunk, skus = [], set()
+            more = {ln["sku"] for ln in todo[oid]}
+        chunk.append(oid)
+        skus |= more
+    if chunk:
+        yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates)
+
+
+def _pack(chunks: Iterator[tuple[date, list[dict[str, Any]]]]) -> list[list[dict[str, Any]]]:
+    """Several days per transaction (fewer requests), but never two parts of one day: they would
+    both update that day's rollup, which one transaction may not do twice."""
+    transactions: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    days: set[date] = set()
+    for day, actions in chunks:
+        if current and (len(current) + len(actions) > MAX_ACTIONS or day in days):
+            transactions.append(current)
+            current, days = [], set()
+        current += actions
+        days.add(day)
+    if current:
+        transactions.append(current)
+    return transactions
+
+
+def _actions(
+    tenant_id: str,
+    day: date,
+    order_ids: list[str],
+    todo: dict[str, list[dict[str, Any]]],
+    sale_ids: dict[str, str],
+    zone: Any,
+    creates: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    actions = []
+    day_adds: dict[str, Any] = defaultdict(Decimal)
+    product_days: dict[str, dict[str, Any]] = {}
+    sold_at = clock.iso(_noon(day, zone))
+    for oid in order_ids:
+        lines = [
+            {
+                "sku": ln["sku"],
+                "name": ln["name"],
+                "category": ln.get("category") or sales.UNCATEGORISED,
+                "subcategory": ln.get("subcategory") or sales.UNCATEGORISED,
+                "quantity": ln["quantity"],
+                "unit_price": (ln["revenue"] / ln["quantity"]).quantize(Decimal("0.0001")),
+                "revenue": ln["revenue"],
+                "cost": ln["revenue"] - ln["profit"],
+                "profit": ln["profit"],
+            }
+            for ln in todo[oid]
+        ]
+        customer = todo[oid][0]["customer"]
+        adds = sales.rollup_adds(lines, customer)
+        for key, value in adds.items():
+            day_adds[key] += value
+        for ln in lines:
+            pd = product_days.setdefault(
+                ln["sku"],
+                {
+                    "units": 0,
+                    "orders": 0,
+                    "revenue": Decimal(0),
+                    "cost": Decimal(0),
+                    "name": ln["name"],
+                    "category": ln["category"],
+                    "subcategory": ln["subcategory"],
+                    "seen": set(),
+                },
+            )
+            pd["units"] += ln["quantity"]
+            pd["revenue"] += ln["revenue"]
+            pd["cost"] += ln["cost"]
+            if oid not in pd["seen"]:
+                pd["seen"].add(oid)
+                pd["orders"] += 1
+        actions.append(
+            db.sale_put(
+                tenant_id,
+                {
+                    "sale_id": sale_ids[oid],
+                    "invoice_no": 0,
+                    "sold_at": sold_at,
+                    "day": day.isoformat(),
+                    "lines": lines,
+                    "total": adds["revenue"],
+                    "cost": adds["cost"],
+                    "profit": adds["revenue"] - adds["cost"],
+                    "units": adds["units"],
+                    "customer": customer or None,
+                    "source": "import",
+                    "external_id": oid,
+                    "created_at": clock.now_iso(),
+                },
+            )
+        )
+    actions.append(
+        db.counters_add(
+            db.rollup_pk(tenant_id), db.day_rollup_sk(day.isoformat()), dict(day_adds), {"day": day.isoformat()}
+        )
+    )
+    for sku, pd in product_days.items():
+        if sku in creates:
+            actions.append(db.new_product(tenant_id, creates.pop(sku)))
+        actions.append(
+            db.counters_add(
+                db.rollup_pk(tenant_id),
+                db.product_day_sk(day.isoformat(), sku),
+                {"units": pd["units"], "orders": pd["orders"], "revenue": pd["revenue"], "cost": pd["cost"]},
+                {
+                    "day": day.isoformat(),
+                    "sku": sku,
+                    "name": pd["name"],
+                    "category": pd["category"],
+                    "subcategory": pd["subcategory"],
+                },
+            )
+        )
+    return actions
+
+
+def _write_chunk(tenant_id: str, actions: list[dict[str, Any]]) -> None:
+    for attempt in range(10):
+        try:
+            db.transact(actions)
+            return
+        except db.ConditionFailed as failed:
+            refused = [i for i, reason in enumerate(failed.reasons) if reason == "ConditionalCheckFailed"]
+            if refused and all(_is_product_put(actions[i]) for i in refused):
+                # Someone added these products meanwhile: keep theirs, record the sales.
+                actions = [a for i, a in enumerate(actions) if i not in refused]
+                continue
+            if refused:
+                # These orders were recorded meanwhile (the same file imported twice at once).
+                logger.warning("part of an import was already recorded; skipped", extra={"tenant_id": tenant_id})
+                return
+            time_module.sleep(0.05 * (attempt + 1))  # a sale touched the same day meanwhile: try again
+    raise ServiceUnavailable("The shop was too busy to finish the import; run it again to add the rest.")
+
+
+def _is_product_put(action: dict[str, Any]) -> bool:
+    return "Put" in action and action["Put"]["Item"].get("type", {}).get("S") == "product"
+
+
+# --- exports ------------------------------------------------------------------------------
+
+PRODUCT_EXPORT = [
+    "sku",
+    "name",
+    "category",
+    "subcategory",
+    "price",
+    "unit_cost",
+    "on_hand",
+    "min_stock",
+    "reorder_qty",
+    "lead_time_days",
+    "barcode",
+    "supplier_id",
+    "on_order",
+    "last_sold_at",
+    "created_at",
+    "updated_at",
+]
+SALES_EXPORT = [
+    "sale_id",
+    "invoice_no",
+    "sold_at",
+    "sku",
+    "name",
+    "category",
+    "subcategory",
+    "quantity",
+    "unit_price",
+    "revenue",
+    "cost",
+    "profit",
+    "customer_name",
+    "segment",
+    "region",
+    "state",
+    "city",
+    "country",
+    "external_id",
+]
+
+
+def export_products(identity: Identity) -> str:
+    return csvfiles.write(PRODUCT_EXPORT, db.iter_products(identity.tenant_id))
+
+
+def export_sales(identity: Identity, first: date, last: date) -> str:
+    """One row per sale line, oldest first, between two dates (the shop's days)."""
+    zone = sales.shop_zone(db.get_shop(identity.tenant_id))
+    start = datetime.combine(first, time(0), zone)
+    end = datetime.combine(last + timedelta(days=1), time(0), zone) - timedelta(milliseconds=1)
+    records: list[dict[str, Any]] = []
+    before: str | None = None
+    while True:
+        page, before = db.query_sales(
+            identity.tenant_id,
+            first_id=sales.ulid_bound(start, False),
+            last_id=sales.ulid_bound(end, True),
+            limit=500,
+            before_id=before,
+        )
+        for sale in page:
+            customer = sale.get("customer") or {}
+            for line in sale["lines"]:
+                records.append(
+                    {
+                        **line,
+                        "sale_id": sale["sale_id"],
+                        "invoice_no": sale.get("invoice_no") or "",
+                        "sold_at": sale["sold_at"],
+                        "external_id": sale.get("external_id"),
+                        "customer_name": customer.get("name"),
+                        **{k: customer.get(k) for k in ("segment", "region", "state", "city", "country")},
+                    }
+                )
+        if not before:
+            break
+    records.reverse()  # pages come newest first; a spreadsheet reads better oldest first
+    return csvfiles.write(SALES_EXPORT, records)
