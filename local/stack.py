@@ -618,6 +618,8 @@ class LocalStack:
         if not self.quiet:
             # CloudWatch metrics are printed as JSON blobs: no use on a console, with no CloudWatch.
             env["POWERTOOLS_METRICS_DISABLED"] = "true"
+        if self.dynamodb == "moto":
+            env["IMPORT_WORKERS"] = "1"  # moto's DynamoDB is not safe for transactions side by side
         return env
 
     def _child_env(self) -> dict[str, str]:

@@ -104,12 +104,13 @@ def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> Pro
         wanted.append((row, data))
 
     existing = db.get_products(identity.tenant_id, [d["sku"] for _, d in wanted])
-    created = updated = unchanged = counted = 0
-    for row, data in wanted:
+    tally = {"created": 0, "updated": 0, "unchanged": 0, "counted": 0}
+
+    def apply(row: int, data: dict[str, Any]) -> tuple[list[str], list[RowError]]:
+        """One row: create or update the product, count its stock; (what happened, the row's problems)."""
         on_hand = data.pop("on_hand", None)
         if on_hand is not None and on_hand < 0:
-            errors.append(RowError(row=row, column=column_of["on_hand"], message="on hand cannot be negative"))
-            continue
+            return [], [RowError(row=row, column=column_of["on_hand"], message="on hand cannot be negative")]
         old = existing.get(data["sku"])
         try:
             if old is not None and "deleted_at" in old:
@@ -118,32 +119,34 @@ def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> Pro
                 request = ProductCreate.model_validate(data)
                 if not dry_run:
                     products.add(identity.tenant_id, request)
-                created += 1
+                outcome = "created"
             else:
                 changes = {k: v for k, v in data.items() if k != "sku" and _differs(old.get(k), v)}
+                outcome = "updated" if changes else "unchanged"
                 if changes:
                     patch = ProductPatch.model_validate(changes)
                     if not dry_run:
                         products.update(identity, data["sku"], patch)
-                    updated += 1
-                else:
-                    unchanged += 1
             current = db.as_int(old.get("on_hand")) if old else 0
-            if on_hand is not None and on_hand != current:
-                if not dry_run:
-                    stock.record(
-                        identity,
-                        data["sku"],
-                        StockMovementIn(type="count", quantity=on_hand, note="Counted by CSV import"),
-                    )
-                counted += 1
+            if on_hand is None or on_hand == current:
+                return [outcome], []
+            if not dry_run:
+                stock.record(identity, data["sku"], StockMovementIn(type="count", quantity=on_hand,
+                                                                    note="Counted by CSV import"))
+            return [outcome, "counted"], []
         except ValidationError as exc:
-            errors += [
-                RowError(row=row, column=column_of.get(d["field"].split(".")[0], d["field"]), message=d["message"])
-                for d in validation_details(exc)
-            ]
+            return [], [RowError(row=row, column=column_of.get(d["field"].split(".")[0], d["field"]),
+                                 message=d["message"]) for d in validation_details(exc)]
         except AppError as exc:
-            errors.append(RowError(row=row, column=column_of["sku"], message=exc.message))
+            return [], [RowError(row=row, column=column_of["sku"], message=exc.message)]
+
+    # Rows name different products, so they can go side by side.
+    with ThreadPoolExecutor(max_workers=max(get_settings().import_workers, 1)) as pool:
+        for outcomes, problems in pool.map(lambda item: apply(*item), wanted):
+            errors += problems
+            for outcome in outcomes:
+                tally[outcome] += 1
+    created, updated, unchanged, counted = (tally[k] for k in ("created", "updated", "unchanged", "counted"))
     if not dry_run:
         count("ProductsImported", created + updated)
     errors.sort(key=lambda e: e.row)
