@@ -1,6 +1,7 @@
 """Shelfwise API and scheduled jobs: wiring only. The code lives in chalicelib/."""
 
 import os
+from urllib.parse import urlsplit
 
 from chalice import Chalice, ConvertToMiddleware, CORSConfig, Rate
 
@@ -10,10 +11,13 @@ from chalicelib.observability import logger, metrics
 
 app = Chalice(app_name="shelfwise")
 http.bind(app)
-# The site is served from another origin (SITE_URL): allow that origin only. Set before the
-# blueprints are registered, since each route takes the app's CORS setting when registered.
+
+# The site is the API's only browser client (SITE_URL): allow its origin and nobody else's. Set
+# before the blueprints are registered, since each route takes the app's CORS setting then; read
+# when the app is packaged too, since API Gateway answers the CORS preflight itself.
+_site = urlsplit(os.environ.get("SITE_URL", "http://127.0.0.1:8080"))
 app.api.cors = CORSConfig(
-    allow_origin=os.environ.get("SITE_URL", "http://127.0.0.1:8080").rstrip("/"),
+    allow_origin=f"{_site.scheme}://{_site.netloc}",
     allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
     max_age=600,
 )

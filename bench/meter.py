@@ -86,7 +86,11 @@ class Meter:
         if context is not None:
             context["meter_params"] = dict(params)
 
+    paused = False  # while True, calls go unmeasured (and items are not read back)
+
     def _record(self, http_response: Any, parsed: dict[str, Any], model: Any, context: Any = None, **_: Any) -> None:
+        if self.paused:
+            return
         self.requests[model.name] += 1
         params = (context or {}).get("meter_params", {})
         op = model.name

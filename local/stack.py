@@ -187,21 +187,47 @@ class Child:
             pass
 
 
+def sent_emails(moto_url: str) -> list[dict[str, Any]]:
+    """The emails moto's SES has accepted since it started, newest first (the local outbox)."""
+    with urllib.request.urlopen(f"{moto_url}/moto-api/data.json", timeout=10) as reply:  # noqa: S310 - loopback
+        data = json.loads(reply.read())
+    messages = data.get("ses", {}).get("Message", [])
+    return [
+        {"id": m.get("id"), "from": m.get("source"), "to": (m.get("destinations") or {}).get("ToAddresses", []),
+         "subject": m.get("subject"), "html": m.get("body")}
+        for m in reversed(messages)
+    ]
+
+
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files from frontend/, with /config.js made by the stack that serves it."""
+    """Static files from frontend/, with /config.js made by the stack that serves it, and
+    /outbox.json: the emails sent so far (moto's SES keeps them), because watching the low-stock
+    email arrive is part of the product."""
 
     config_js = b""
+    moto_url = ""
 
     def do_GET(self) -> None:
-        if self.path.split("?", 1)[0] == "/config.js":
-            self.send_response(200)
-            self.send_header("Content-Type", "text/javascript; charset=utf-8")
-            self.send_header("Content-Length", str(len(self.config_js)))
-            self.send_header("Cache-Control", "no-cache")
-            self.end_headers()
-            self.wfile.write(self.config_js)
+        path = self.path.split("?", 1)[0]
+        if path == "/config.js":
+            self._send(self.config_js, "text/javascript; charset=utf-8")
+            return
+        if path == "/outbox.json":
+            try:
+                body = json.dumps({"items": sent_emails(self.moto_url)}).encode()
+            except OSError as exc:
+                self.send_error(502, f"moto's SES did not answer: {exc}")
+                return
+            self._send(body, "application/json")
             return
         super().do_GET()
+
+    def _send(self, body: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-cache")
@@ -637,7 +663,8 @@ class LocalStack:
         return self._spawn("schedule", argv, self._child_env(), to_console=not self.quiet, essential=False)
 
     def site_config_js(self) -> str:
-        return f"window.SHELFWISE_CONFIG = {json.dumps({'apiUrl': self.api_url})};\n"
+        config = {"apiUrl": self.api_url, "outboxUrl": "/outbox.json"}
+        return f"window.SHELFWISE_CONFIG = {json.dumps(config)};\n"
 
     def _start_site(self) -> None:
         frontend = self.project_dir / "frontend"
@@ -649,7 +676,8 @@ class LocalStack:
             (frontend / "config.js").write_text(self.site_config_js(), encoding="utf-8")
         # Each stack serves its own config.js from memory, so a test stack and `make run` can
         # run side by side, each site pointing at its own API.
-        handler = type("SiteHandler", (_SiteHandler,), {"config_js": self.site_config_js().encode()})
+        handler = type("SiteHandler", (_SiteHandler,), {"config_js": self.site_config_js().encode(),
+                                                         "moto_url": self.moto_url})
         self._site_server = http.server.ThreadingHTTPServer(
             ("127.0.0.1", self.site_port), functools.partial(handler, directory=str(frontend))
         )
