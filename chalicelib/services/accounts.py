@@ -53,5 +53,5 @@ def me(identity: Identity) -> MeOut:
         tenant_id=identity.tenant_id,
         shop_name=shop["shop_name"],
         email=identity.email,
-        role=identity.role,  # type: ignore[arg-type]
+        role=identity.role,
     )

@@ -72,7 +72,8 @@ def check_all() -> dict[str, int]:
 def check_shop(tenant_id: str, products: list[dict[str, Any]]) -> int:
     """Send this shop's digest if any product is newly due; returns how many products it named."""
     now = clock.now()
-    due, held = [], []
+    due: list[dict[str, Any]] = []
+    held: list[dict[str, Any]] = []
     for product in products:
         state = product.get("alert_state")
         if state == "alerted":
@@ -109,7 +110,7 @@ def check_shop(tenant_id: str, products: list[dict[str, Any]]) -> int:
             "created_at": clock.iso(now),
         },
     )
-    suppliers = db.get_suppliers(tenant_id, [p.get("supplier_id") for p in marked + held if p.get("supplier_id")])
+    suppliers = db.get_suppliers(tenant_id, [str(p["supplier_id"]) for p in marked + held if p.get("supplier_id")])
     lines = [_line(p, suppliers) for p in marked]
     held_lines = [_line(p, suppliers) for p in held]
     try:
