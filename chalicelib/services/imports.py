@@ -427,7 +427,8 @@ def _actions(
 ) -> list[dict[str, Any]]:
     actions = []
     day_adds: dict[str, Any] = defaultdict(Decimal)
-    product_days: dict[str, dict[str, Any]] = {}
+    product_adds: dict[str, dict[str, Any]] = {}
+    all_lines: list[dict[str, Any]] = []
     sold_at = clock.iso(_noon(day, zone))
     for oid in order_ids:
         lines = [
@@ -444,30 +445,15 @@ def _actions(
             }
             for ln in todo[oid]
         ]
+        all_lines += lines
         customer = todo[oid][0]["customer"]
         adds = sales.rollup_adds(lines, customer)
         for key, value in adds.items():
             day_adds[key] += value
-        for ln in lines:
-            pd = product_days.setdefault(
-                ln["sku"],
-                {
-                    "units": 0,
-                    "orders": 0,
-                    "revenue": Decimal(0),
-                    "cost": Decimal(0),
-                    "name": ln["name"],
-                    "category": ln["category"],
-                    "subcategory": ln["subcategory"],
-                    "seen": set(),
-                },
-            )
-            pd["units"] += ln["quantity"]
-            pd["revenue"] += ln["revenue"]
-            pd["cost"] += ln["cost"]
-            if oid not in pd["seen"]:
-                pd["seen"].add(oid)
-                pd["orders"] += 1
+        for sku, more in sales.product_day_adds(lines).items():
+            total = product_adds.setdefault(sku, dict.fromkeys(more, 0))
+            for key, value in more.items():
+                total[key] += value
         actions.append(
             db.sale_put(
                 tenant_id,
@@ -488,29 +474,8 @@ def _actions(
                 },
             )
         )
-    actions.append(
-        db.counters_add(
-            db.rollup_pk(tenant_id), db.day_rollup_sk(day.isoformat()), dict(day_adds), {"day": day.isoformat()}
-        )
-    )
-    for sku, pd in product_days.items():
-        if sku in creates:
-            actions.append(db.new_product(tenant_id, creates.pop(sku)))
-        actions.append(
-            db.counters_add(
-                db.rollup_pk(tenant_id),
-                db.product_day_sk(day.isoformat(), sku),
-                {"units": pd["units"], "orders": pd["orders"], "revenue": pd["revenue"], "cost": pd["cost"]},
-                {
-                    "day": day.isoformat(),
-                    "sku": sku,
-                    "name": pd["name"],
-                    "category": pd["category"],
-                    "subcategory": pd["subcategory"],
-                },
-            )
-        )
-    return actions
+    actions += [db.new_product(tenant_id, creates.pop(sku)) for sku in product_adds if sku in creates]
+    return actions + sales.rollup_actions(tenant_id, day.isoformat(), dict(day_adds), product_adds, all_lines)
 
 
 def _write_chunk(tenant_id: str, actions: list[dict[str, Any]]) -> None:

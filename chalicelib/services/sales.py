@@ -93,6 +93,32 @@ def rollup_adds(lines: list[dict[str, Any]], customer: dict[str, Any]) -> dict[s
     return dict(adds)
 
 
+def product_day_adds(lines: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """What one sale adds to each of its products' day rollups (it is one order for each)."""
+    adds: dict[str, dict[str, Any]] = {}
+    for ln in lines:
+        day = adds.setdefault(ln["sku"], {"units": 0, "orders": 1, "revenue": Decimal(0), "cost": Decimal(0)})
+        day["units"] += ln["quantity"]
+        day["revenue"] += ln["revenue"]
+        day["cost"] += ln["cost"]
+    return adds
+
+
+def rollup_actions(tenant_id: str, day: str, day_adds: dict[str, Any], product_adds: dict[str, dict[str, Any]],
+                   lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The writes that add sales to their day's rollup and their products' day rollups."""
+    named = {ln["sku"]: ln for ln in lines}
+    actions = [db.counters_add(db.rollup_pk(tenant_id), db.day_rollup_sk(day), day_adds, {"day": day})]
+    for sku, adds in product_adds.items():
+        line = named[sku]
+        actions.append(db.counters_add(
+            db.rollup_pk(tenant_id), db.product_day_sk(day, sku), adds,
+            {"day": day, "sku": sku, "name": line["name"], "category": line["category"],
+             "subcategory": line["subcategory"]},
+        ))
+    return actions
+
+
 def _check(request: SaleIn, products: dict[str, dict[str, Any]], needed: dict[str, int]) -> None:
     missing = [sku for sku in needed if sku not in products or "deleted_at" in products[sku]]
     if missing:
@@ -190,28 +216,7 @@ def record(identity: Identity, request: SaleIn) -> Sale:
             "created_at": clock.iso(now),
         }
         actions.append(db.sale_put(identity.tenant_id, sale))
-        actions.append(db.counters_add(db.rollup_pk(identity.tenant_id), db.day_rollup_sk(day), totals, {"day": day}))
-        for sku in needed:
-            mine = [ln for ln in lines if ln["sku"] == sku]
-            actions.append(
-                db.counters_add(
-                    db.rollup_pk(identity.tenant_id),
-                    db.product_day_sk(day, sku),
-                    {
-                        "units": sum(ln["quantity"] for ln in mine),
-                        "orders": 1,
-                        "revenue": sum((ln["revenue"] for ln in mine), Decimal(0)),
-                        "cost": sum((ln["cost"] for ln in mine), Decimal(0)),
-                    },
-                    {
-                        "day": day,
-                        "sku": sku,
-                        "name": mine[0]["name"],
-                        "category": mine[0]["category"],
-                        "subcategory": mine[0]["subcategory"],
-                    },
-                )
-            )
+        actions += rollup_actions(identity.tenant_id, day, totals, product_day_adds(lines), lines)
         try:
             db.transact(actions)
         except db.ConditionFailed:
