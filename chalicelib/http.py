@@ -139,21 +139,26 @@ def header(name: str) -> str | None:
     return str(value) if value is not None else None
 
 
-def encode_cursor(key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+def encode_cursor(position: str | int | None) -> str | None:
+    """An opaque cursor for the place a list goes on from (None at the end of the list)."""
+    if position is None or position == "":
+        return None
+    raw = json.dumps({"p": str(position)}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+def decode_cursor(cursor: str | None) -> str | None:
+    """The place a cursor from encode_cursor names; 400 for one this API did not give out."""
     if not cursor:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise BadRequest("The cursor is not one this API gave out; start the list again without it.") from None
-    if not isinstance(key, dict) or not all(isinstance(v, str) for v in key.values()):
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("p"), str):
         raise BadRequest("The cursor is not one this API gave out; start the list again without it.")
-    return key
+    return str(data["p"])
 
 
 def route(

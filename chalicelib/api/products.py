@@ -41,9 +41,9 @@ def create_product(identity: Identity) -> Product:
 )
 def list_products(identity: Identity) -> ProductPage:
     query = read_query(ProductQuery)
-    after = (decode_cursor(query.cursor) or {}).get("sku")
+    after = decode_cursor(query.cursor)
     page, last = products.list_products(identity, query, after)
-    page.next_cursor = encode_cursor({"sku": last}) if last else None
+    page.next_cursor = encode_cursor(last)
     return page
 
 
@@ -96,9 +96,9 @@ def post_stock(identity: Identity, sku: str) -> Any:
 )
 def list_movements(identity: Identity, sku: str) -> MovementPage:
     query = read_query(ListQuery)
-    before = (decode_cursor(query.cursor) or {}).get("before")
+    before = decode_cursor(query.cursor)
     if before is not None and not before.isdigit():
         raise BadRequest("The cursor is not one this API gave out; start the list again without it.")
     page, last = stock.list_movements(identity, sku, query.limit, int(before) if before else None)
-    page.next_cursor = encode_cursor({"before": str(last)}) if last else None
+    page.next_cursor = encode_cursor(last)
     return page

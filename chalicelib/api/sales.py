@@ -47,9 +47,9 @@ def create_sale(identity: Identity) -> Any:
 )
 def list_sales(identity: Identity) -> SalePage:
     query = read_query(SaleQuery)
-    before = (decode_cursor(query.cursor) or {}).get("before")
+    before = decode_cursor(query.cursor)
     page, last = sales.list_sales(identity, query, before)
-    page.next_cursor = encode_cursor({"before": last}) if last else None
+    page.next_cursor = encode_cursor(last)
     return page
 
 

@@ -53,6 +53,9 @@ def test_cursor_cannot_reach_another_shop(shop, other_shop):
 
     new_product(shop, "A1")
     new_product(shop, "A2")
-    cursor = base64.urlsafe_b64encode(json.dumps({"sku": "A1", "PK": f"SHOP#{shop.tenant_id}"}).encode()).decode()
+    # A cursor only names a place in the caller's own list: it carries no key another shop could use.
+    cursor = base64.urlsafe_b64encode(json.dumps({"p": "A1", "PK": f"SHOP#{shop.tenant_id}"}).encode()).decode()
     reply = other_shop.get(f"/products?cursor={cursor.rstrip('=')}")
     assert reply.status_code == 200 and reply.json["items"] == []
+    mine = shop.get("/products?limit=1").json
+    assert other_shop.get(f"/products?cursor={mine['next_cursor']}").json["items"] == []
