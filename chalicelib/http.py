@@ -39,7 +39,6 @@ class RouteDoc:
     public: bool
     content_type: str = "application/json"
     query: dict[str, str] = field(default_factory=dict)
-    list_of: bool = False
     idempotent: bool = False
     produces: str = "application/json"
 
@@ -173,26 +172,14 @@ def route(
     public: bool = False,
     content_type: str = "application/json",
     query: dict[str, str] | None = None,
-    list_of: bool = False,
     idempotent: bool = False,
     produces: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view. The view gets the verified identity first (unless public), then path params."""
     ROUTE_DOCS.append(
-        RouteDoc(
-            path,
-            method,
-            summary,
-            body,
-            response,
-            status,
-            public,
-            content_type,
-            query or {},
-            list_of,
-            idempotent,
-            produces,
-        )
+        RouteDoc(path=path, method=method, summary=summary, body=body, response=response, status=status,
+                 public=public, content_type=content_type, query=query or {}, idempotent=idempotent,
+                 produces=produces)
     )
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -221,12 +208,10 @@ def route(
                 return Response(body="", status_code=204)
             return json_response(result, status=status)
 
-        # CSV uploads also arrive as text/plain from some browsers and tools.
-        content_types = ([content_type, "text/plain"] if content_type == "text/csv" else [content_type]) if method in (
-            "POST", "PUT", "PATCH") else None
         kwargs: dict[str, Any] = {"methods": [method]}
-        if content_types:
-            kwargs["content_types"] = content_types
+        if method in ("POST", "PUT", "PATCH"):
+            # CSV uploads also arrive as text/plain from some browsers and tools.
+            kwargs["content_types"] = [content_type, "text/plain"] if content_type == "text/csv" else [content_type]
         where.route(path, **kwargs)(handle)
         return handle
 
@@ -258,7 +243,7 @@ def install_middleware(app: Chalice) -> None:
             if code == "internal_error":
                 logger.error("unhandled error", extra={"path": getattr(event, "path", None)})
             if code == "unsupported_media_type" and reply.status_code == 415:
-                message = f"{body['Message']}. Send Content-Type: application/json."
+                message = f"{body['Message']}. Send Content-Type: application/json (text/csv for imports)."
             reply.body = json.dumps({"code": code, "message": message or body["Message"]})
             reply.headers["Content-Type"] = "application/json"
         return reply
