@@ -128,6 +128,8 @@ def run(stack: Any) -> list[dict[str, Any]]:
             {"lines": [{"sku": f"B-{i}", "quantity": 1} for i in range(1, 6)]},
             headers={"Idempotency-Key": "bench-sale"},
         )
+        b.measure("report: today's summary (60 products)", "GET", "/reports/summary")
+        b.measure("report: 30-day sales by day", "GET", "/reports/sales?by=day")
         supplier = b.call("POST", "/suppliers", {"name": "Bench Supplies"})["supplier_id"]
         po = b.measure(
             "purchase order: create (5 lines)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 
 from aws_lambda_powertools import Logger, Metrics
@@ -10,8 +11,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 # A request that records no business event is normal, not worth a warning on every call.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
-logger = Logger(service="shelfwise")
-metrics = Metrics(namespace="Shelfwise", service="shelfwise")
+# The stage's environment may name them (POWERTOOLS_*), so dev and prod can be told apart.
+_service = os.environ.get("POWERTOOLS_SERVICE_NAME", "shelfwise")
+logger = Logger(service=_service)
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Shelfwise"), service=_service)
 
 
 def count(name: str, value: float = 1) -> None:
