@@ -1,0 +1,341 @@
+// Sell: the fastest path in the app. Type or scan into the search box (a scanner types the
+// barcode and presses Enter: an exact barcode or SKU match goes straight into the cart), tap a
+// quick pick, adjust quantities, charge. One Idempotency-Key per sale attempt: made when the cart
+// is started, reused when the same cart is sent again (a retry or a double tap never sells twice),
+// replaced when the cart changes after an attempt.
+
+import { ApiError, get, newKey, post, seg } from "../api.js";
+import { debounce, fill, h } from "../dom.js";
+import { count, money, number } from "../format.js";
+import { button, errorBlock, field, loadingNote, values } from "../ui.js";
+
+const CART_KEY = "shelfwise.cart";
+
+function loadCart() {
+  try {
+    const cart = JSON.parse(sessionStorage.getItem(CART_KEY) || "null");
+    if (cart && Array.isArray(cart.lines)) return cart;
+  } catch {
+    // a damaged cart: start again
+  }
+  return { key: null, attempted: false, lines: [] };
+}
+
+export default async function render({ root, signal }) {
+  let cart = loadCart();
+  let shortages = new Map(); // sku → {requested, on_hand}
+  let sending = false;
+
+  const save = () => sessionStorage.setItem(CART_KEY, JSON.stringify(cart));
+  /** Any change to what would be sent makes a new attempt, so it gets a new key. */
+  const changed = () => {
+    if (!cart.lines.length) cart = { key: null, attempted: false, lines: [] };
+    else if (!cart.key || cart.attempted) cart = { ...cart, key: newKey(), attempted: false };
+    save();
+  };
+
+  // --- search / scan ---
+  const search = h("input", {
+    type: "search", id: "sell-search", name: "q", autocomplete: "off", autocapitalize: "off", spellcheck: "false",
+    enterkeyhint: "enter", placeholder: "Name, SKU or barcode", "data-autofocus": "",
+    "aria-describedby": "sell-search-hint sell-search-msg",
+  });
+  const searchMsg = h("p", { class: "error", id: "sell-search-msg", role: "status", hidden: true });
+  const results = h("ul", { class: "list", "aria-label": "Matching products", "data-results": "" });
+  const picks = h("div", { class: "picks", "aria-label": "Quick picks", role: "group" });
+  const picksBox = h("section", { style: "min-height:64px" }, h("h2", { class: "sr-only" }, "Quick picks"), picks);
+
+  // --- cart ---
+  const cartList = h("div", { "data-cart": "" });
+  const cartBox = h("section", { class: "card", "aria-labelledby": "cart-title" },
+    h("div", { class: "card-head" }, h("h2", { id: "cart-title" }, "This sale"),
+      button("Clear", { kind: "ghost small", onclick: () => { cart.lines = []; shortages.clear(); changed(); draw(); } })),
+    cartList);
+  const outcome = h("div", { "data-outcome": "", "aria-live": "polite" });
+  const totalText = h("span", { class: "num", "data-total": "" });
+  const charge = h("button", { class: "btn primary block big", type: "button", "data-charge": "" }, "Charge");
+  const customer = h("details", { class: "card" }, h("summary", null, "Customer details (optional)"),
+    h("form", { "data-customer": "", style: "margin-top:8px", onsubmit: (e) => e.preventDefault() },
+      field({ label: "Name", name: "name", optional: false, attrs: { autocomplete: "off" } }),
+      h("div", { class: "grid2" },
+        field({ label: "City", name: "city", optional: false }),
+        field({ label: "Region", name: "region", optional: false, hint: "For the sales-by-region report" })),
+      h("div", { class: "grid2" },
+        field({ label: "State", name: "state", optional: false }),
+        field({ label: "Country", name: "country", optional: false })),
+      field({ label: "Segment", name: "segment", optional: false, hint: "e.g. Consumer, Trade" })));
+  const checkout = h("div", { class: "checkout" },
+    h("div", { class: "totals" }, h("span", null, "Total"), totalText), charge);
+
+  root.append(
+    h("header", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Sell")),
+    h("div", { class: "scan" },
+      h("label", { class: "label", for: "sell-search" }, "Find a product"),
+      search,
+      h("p", { class: "hint muted", id: "sell-search-hint", style: "font-size:.875rem;margin:4px 0 0" },
+        "Type, or scan a barcode: an exact match is added at once."),
+      searchMsg),
+    results, outcome, cartBox, picksBox, customer, checkout);
+
+  // --- drawing ---
+  function draw() {
+    const total = cart.lines.reduce((sum, l) => sum + l.price * l.quantity, 0);
+    totalText.textContent = money(total);
+    charge.textContent = cart.lines.length ? `Charge ${money(total)}` : "Charge";
+    charge.disabled = !cart.lines.length || sending;
+    cartBox.hidden = !cart.lines.length;
+    customer.hidden = !cart.lines.length;
+    checkout.hidden = !cart.lines.length;
+    fill(cartList, cart.lines.map((line, i) => {
+      const short = shortages.get(line.sku);
+      const qtyId = `qty-${i}`;
+      const qty = h("input", {
+        type: "number", id: qtyId, inputmode: "numeric", min: "1", step: "1", value: String(line.quantity),
+        "data-qty": line.sku, "aria-describedby": short ? `short-${i}` : null,
+        onchange: (e) => setQty(line.sku, Number(e.target.value)),
+      });
+      return h("div", { class: `cart-line${short ? " short" : ""}`, "data-line": line.sku },
+        h("div", { class: "top" },
+          h("div", { class: "main" },
+            h("div", { class: "title" }, line.name),
+            h("div", { class: "sub muted" }, `${line.sku} · ${money(line.price)} each`)),
+          button("✕", { kind: "ghost small", onclick: () => setQty(line.sku, 0), attrs: { "aria-label": `Remove ${line.name}` } })),
+        h("div", { class: "stepper" },
+          button("−", { onclick: () => setQty(line.sku, line.quantity - 1), attrs: { "aria-label": `One fewer ${line.name}` } }),
+          h("label", { class: "sr-only", for: qtyId }, `Quantity of ${line.name}`),
+          qty,
+          button("+", { onclick: () => setQty(line.sku, line.quantity + 1), attrs: { "aria-label": `One more ${line.name}` } }),
+          h("span", { class: "line-total" }, money(line.price * line.quantity))),
+        short ? h("p", { class: "line-error", id: `short-${i}`, role: "alert", "data-short": line.sku },
+          short.message
+            ? short.message
+            : short.on_hand > 0
+              ? `Only ${number(short.on_hand)} in stock; you entered ${number(short.requested)}.`
+              : `None in stock; you entered ${number(short.requested)}.`,
+          !short.message && short.on_hand > 0
+            ? h("button", { class: "btn small", type: "button", style: "margin-left:8px",
+              onclick: () => setQty(line.sku, short.on_hand) }, `Sell ${number(short.on_hand)}`)
+            : null) : null);
+    }));
+  }
+
+  function add(product) {
+    const line = cart.lines.find((l) => l.sku === product.sku);
+    if (line) line.quantity += 1;
+    else cart.lines.push({ sku: product.sku, name: product.name, price: Number(product.price), quantity: 1 });
+    shortages.delete(product.sku);
+    fill(outcome);
+    changed();
+    draw();
+  }
+
+  function setQty(sku, quantity) {
+    const q = Number.isFinite(quantity) ? Math.floor(quantity) : 1;
+    if (q <= 0) cart.lines = cart.lines.filter((l) => l.sku !== sku);
+    else cart.lines.find((l) => l.sku === sku).quantity = q;
+    shortages.delete(sku);
+    changed();
+    draw();
+  }
+
+  // --- search as you type; Enter (or a scanner) adds an exact match ---
+  let searchController = null;
+  async function lookup(q) {
+    searchController?.abort();
+    searchController = new AbortController();
+    return get("/products", { q, limit: 20 }, { signal: searchController.signal });
+  }
+
+  function showResults(items) {
+    fill(results, items.slice(0, 8).map((p) => h("li", null, h("button", {
+      class: "row", type: "button", "data-add": p.sku,
+      onclick: () => { add(p); clearSearch(); },
+    },
+    h("div", { class: "main" },
+      h("div", { class: "title" }, p.name),
+      h("div", { class: "sub" }, `${p.sku}${p.barcode ? " · " + p.barcode : ""} · ${number(p.on_hand)} in stock`)),
+    h("div", { class: "end" }, h("b", null, money(p.price)), h("div", { class: "sub" }, "Add"))))));
+    picksBox.hidden = items.length > 0 || search.value.trim() !== "";
+  }
+
+  function say(message) {
+    searchMsg.textContent = message;
+    searchMsg.hidden = !message;
+  }
+
+  function clearSearch() {
+    search.value = "";
+    say("");
+    fill(results);
+    picksBox.hidden = false;
+    search.focus();
+  }
+
+  const typed = debounce(async () => {
+    const q = search.value.trim();
+    if (!q) {
+      fill(results);
+      picksBox.hidden = false;
+      return;
+    }
+    try {
+      const page = await lookup(q);
+      if (search.value.trim() !== q) return;
+      say(page.items.length ? "" : `No product matches “${q}”.`);
+      showResults(page.items);
+    } catch (err) {
+      if (err.code !== "aborted") say(err.message);
+    }
+  }, 250);
+
+  search.addEventListener("input", () => {
+    say("");
+    typed();
+  });
+  search.addEventListener("keydown", async (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    typed.cancel();
+    const q = search.value.trim();
+    if (!q) return;
+    try {
+      const page = await lookup(q);
+      const lower = q.toLowerCase();
+      const exact = page.items.find((p) => p.barcode === q) || page.items.find((p) => p.sku.toLowerCase() === lower);
+      const pick = exact || (page.items.length === 1 ? page.items[0] : null);
+      if (pick) {
+        add(pick);
+        clearSearch();
+        say(`Added ${pick.name}.`);
+        searchMsg.classList.remove("error");
+        return;
+      }
+      searchMsg.classList.add("error");
+      if (!page.items.length) {
+        fill(results, h("li", null, h("a", { class: "row chev", href: `#/products/new?barcode=${encodeURIComponent(q)}` },
+          h("div", { class: "main" }, h("div", { class: "title" }, `Add “${q}” as a new product`)))));
+        say(`No product has the barcode or SKU “${q}”.`);
+      } else {
+        showResults(page.items);
+        say(`No exact match for “${q}”: pick one below.`);
+      }
+    } catch (err) {
+      if (err.code !== "aborted") say(err.message);
+    }
+  });
+
+  // --- charge ---
+  charge.addEventListener("click", () => submit());
+
+  async function submit() {
+    if (sending || !cart.lines.length) return;
+    sending = true;
+    if (!cart.key) changed();
+    cart.attempted = true;
+    save();
+    const key = cart.key;
+    const lines = cart.lines.map((l) => ({ sku: l.sku, quantity: l.quantity }));
+    const who = Object.fromEntries(Object.entries(values(customer.querySelector("form"))).filter(([, v]) => v));
+    const body = { lines, ...(Object.keys(who).length ? { customer: who } : {}) };
+    charge.disabled = true;
+    charge.setAttribute("aria-busy", "true");
+    charge.textContent = "Recording the sale…";
+    fill(outcome);
+    try {
+      // Not tied to the screen's signal: a sale in flight finishes even if the person navigates.
+      const sale = await post("/sales", body, { headers: { "Idempotency-Key": key }, timeout: 30000 });
+      cart = { key: null, attempted: false, lines: [] };
+      shortages = new Map();
+      save();
+      customer.querySelector("form").reset();
+      customer.open = false;
+      showSold(sale);
+    } catch (err) {
+      showFailure(err);
+    } finally {
+      sending = false;
+      charge.removeAttribute("aria-busy");
+      draw();
+    }
+  }
+
+  function showSold(sale) {
+    fill(outcome, h("section", { class: "card", "data-sale": sale.sale_id, role: "status", tabindex: "-1" },
+      h("h2", null, `Sale recorded${sale.invoice_no ? ` · invoice ${sale.invoice_no}` : ""}`),
+      h("p", { class: "num" }, h("b", null, money(sale.total)), ` total · ${money(sale.profit)} profit · ${count(sale.units ?? sale.lines.reduce((n, l) => n + l.quantity, 0), "item")}`),
+      h("div", { class: "actions", style: "margin:0" },
+        h("a", { class: "btn", href: `#/sales/${encodeURIComponent(sale.sale_id)}/invoice`, "data-invoice": "" }, "Invoice"),
+        h("button", { class: "btn primary", type: "button", onclick: () => { fill(outcome); clearSearch(); } }, "New sale"))));
+    outcome.firstChild.scrollIntoView({ block: "nearest" });
+    loadPicks(); // stock figures changed
+  }
+
+  function showFailure(err) {
+    if (err instanceof ApiError && err.code === "insufficient_stock") {
+      shortages = new Map(err.details.map((d) => [d.sku, d]));
+      fill(outcome, h("p", { class: "form-error", role: "alert", "data-error": "insufficient_stock" },
+        "Nothing was sold: not enough stock for the lines marked below. Change the quantities, then charge again."));
+      outcome.scrollIntoView({ block: "start" });
+      return;
+    }
+    if (err.status === 0 || err.status >= 500 || err.code === "request_in_progress") {
+      // The sale may or may not have been recorded: the same key makes a retry safe.
+      fill(outcome, h("div", { class: "form-error", role: "alert", "data-error": err.code },
+        h("p", null, `${err.message} The sale may not have been recorded. Trying again is safe: it will not be recorded twice.`),
+        h("button", { class: "btn", type: "button", onclick: () => retry() }, "Try again")));
+      return;
+    }
+    // 422 (unknown product, bad quantity) and the rest: say it, next to the cart.
+    for (const detail of err.details || []) {
+      const m = /^lines\.(\d+)/.exec(String(detail.field || ""));
+      const sku = m ? cart.lines[Number(m[1])]?.sku : detail.sku;
+      if (sku) shortages.set(sku, { message: detail.message || "This line was refused." });
+    }
+    fill(outcome, h("p", { class: "form-error", role: "alert", "data-error": err.code }, err.message));
+  }
+
+  function retry() {
+    // Same cart, same key: the server answers with the first reply if it got the first attempt.
+    cart.attempted = false;
+    save();
+    submit();
+  }
+
+  // --- quick picks: what sells most lately, for a known product in three taps ---
+  async function loadPicks() {
+    try {
+      // The last 30 sales say what sells now: most frequent first, then most recent.
+      const recent = await get("/sales", { limit: 30 }, { signal });
+      const score = new Map();
+      for (const sale of recent.items) {
+        for (const line of sale.lines) score.set(line.sku, (score.get(line.sku) || 0) + 1);
+      }
+      const skus = [...score.keys()].sort((a, b) => score.get(b) - score.get(a)).slice(0, 8);
+      const found = await Promise.all(skus.map((sku) => get(`/products/${seg(sku)}`, {}, { signal }).catch((err) => {
+        if (err.code === "aborted") throw err;
+        return null; // deleted since: leave it out
+      })));
+      let items = found.filter(Boolean);
+      if (items.length < 8) {
+        const page = await get("/products", { limit: 8 }, { signal });
+        items = [...items, ...page.items.filter((p) => !items.some((q) => q.sku === p.sku))].slice(0, 8);
+      }
+      if (!items.length) {
+        fill(picks, h("p", { class: "muted", style: "grid-column:1/-1" }, "No products yet. ",
+          h("a", { href: "#/products/new" }, "Add a product"), " or ", h("a", { href: "#/import" }, "import a CSV"), "."));
+        return;
+      }
+      fill(picks, items.map((p) => h("button", { class: "pick", type: "button", "data-pick": p.sku, onclick: () => add(p) },
+        h("span", { class: "title" }, p.name),
+        h("span", { class: "sub" }, `${money(p.price)} · ${number(p.on_hand)} left`))));
+    } catch (err) {
+      if (err.code !== "aborted") fill(picks, h("div", { style: "grid-column:1/-1" }, errorBlock(err, loadPicks)));
+    }
+  }
+
+  // The cart survives a reload; a retried cart keeps its key.
+  if (cart.lines.length && !cart.key) changed();
+  draw();
+  fill(picks, loadingNote("Loading quick picks…"));
+  await loadPicks();
+}
