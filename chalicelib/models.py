@@ -100,6 +100,8 @@ class RegisterIn(Strict):
     password: Annotated[str, Field(max_length=256), AfterValidator(_check_password)]
     # The shop's days (today's sales, daily reports) follow its own clock.
     timezone: TimeZone = "UTC"
+    # What its money is in (ISO 4217), for showing amounts; amounts themselves are plain numbers.
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
 
 
 class RegisterOut(BaseModel):
@@ -132,6 +134,8 @@ class MeOut(BaseModel):
     shop_name: str
     email: str
     role: Literal["owner", "staff"]
+    currency: str
+    timezone: str
 
 
 # --- products ---------------------------------------------------------------------------

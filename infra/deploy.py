@@ -205,7 +205,9 @@ def publish_site(site: Path, outputs: dict[str, str]) -> None:
     bucket = f"s3://{outputs['SiteBucketName']}"
     say(f"site to {bucket}")
     excludes = [arg for name in NO_CACHE for arg in ("--exclude", name)]
-    aws("s3", "sync", str(site), bucket, "--delete", *excludes, "--cache-control", "public, max-age=300",
+    # Module files keep their names from one deploy to the next: browsers must revalidate them
+    # (ETag) so a deploy never serves a mix of old and new modules.
+    aws("s3", "sync", str(site), bucket, "--delete", *excludes, "--cache-control", "no-cache",
         capture=False)
     for name in NO_CACHE:
         if (site / name).exists():

@@ -187,14 +187,18 @@ class Child:
             pass
 
 
+_first_seen: dict[str, str] = {}  # moto keeps no send time: when the outbox first saw each email
+
+
 def sent_emails(moto_url: str) -> list[dict[str, Any]]:
     """The emails moto's SES has accepted since it started, newest first (the local outbox)."""
     with urllib.request.urlopen(f"{moto_url}/moto-api/data.json", timeout=10) as reply:  # noqa: S310 - loopback
         data = json.loads(reply.read())
     messages = data.get("ses", {}).get("Message", [])
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     return [
         {"id": m.get("id"), "from": m.get("source"), "to": (m.get("destinations") or {}).get("ToAddresses", []),
-         "subject": m.get("subject"), "html": m.get("body")}
+         "subject": m.get("subject"), "html": m.get("body"), "sent_at": _first_seen.setdefault(m.get("id"), now)}
         for m in reversed(messages)
     ]
 

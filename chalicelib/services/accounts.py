@@ -19,6 +19,7 @@ def register(request: RegisterIn) -> RegisterOut:
             "tenant_id": tenant_id,
             "shop_name": request.shop_name,
             "timezone": request.timezone,
+            "currency": request.currency,
             "owner_email": request.email,
             "alert_recipients": [request.email],
             "alerts_enabled": True,
@@ -54,4 +55,6 @@ def me(identity: Identity) -> MeOut:
         shop_name=shop["shop_name"],
         email=identity.email,
         role=identity.role,
+        currency=shop.get("currency", "USD"),
+        timezone=shop.get("timezone", "UTC"),
     )

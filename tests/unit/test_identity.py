@@ -12,7 +12,26 @@ def test_register_login_and_me(client):
         "shop_name": "Corner Shop",
         "email": "owner@example.com",
         "role": "owner",
+        "currency": "USD",
+        "timezone": "UTC",
     }
+
+
+def test_shop_currency_and_time_zone(client):
+    anonymous = Api(client)
+    body = {
+        "shop_name": "Le Coin",
+        "email": "coin@example.com",
+        "password": PASSWORD,
+        "timezone": "Europe/Paris",
+        "currency": "EUR",
+    }
+    assert anonymous.post("/auth/register", body).status_code == 201
+    token = anonymous.post("/auth/login", {"email": "coin@example.com", "password": PASSWORD}).json["id_token"]
+    me = Api(client, token).get("/me").json
+    assert (me["currency"], me["timezone"]) == ("EUR", "Europe/Paris")
+    bad = anonymous.post("/auth/register", {**body, "email": "x@example.com", "currency": "euro", "timezone": "Mars"})
+    assert bad.status_code == 422 and {d["field"] for d in bad.json["details"]} == {"currency", "timezone"}
 
 
 def test_register_same_email_twice_is_409(client):
