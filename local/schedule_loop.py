@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--function", default=FUNCTION)
     parser.add_argument("--stage", default="local")
     parser.add_argument("--project-dir", default=str(PROJECT_DIR))
+    parser.add_argument("--once", action="store_true", help="run once and exit (non-zero if the run failed)")
     args = parser.parse_args(argv)
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s schedule %(message)s")
     logging.getLogger("botocore").setLevel(logging.WARNING)
@@ -85,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         except Exception:
             # As in Lambda: the run failed, the next one tries again. Logged with its traceback.
             log.exception("%s failed; trying again in %g s", args.function, args.every)
+            if args.once:
+                return 1
+        if args.once:
+            return 0
         _stopping.wait(args.every)
     return 0
 

@@ -660,6 +660,14 @@ class LocalStack:
                 "--stage", STAGE, "--project-dir", str(self.project_dir)]
         return self._spawn("api", argv, self._child_env(), to_console=not self.quiet)
 
+    def run_scheduled_check(self) -> None:
+        """Fire `check_stock_levels` once now, as the schedule would (tests, a demo on demand)."""
+        argv = [sys.executable, "-m", "local.schedule_loop", "--once", "--stage", STAGE,
+                "--project-dir", str(self.project_dir)]
+        done = subprocess.run(argv, env=self._child_env(), capture_output=True, text=True, timeout=120)  # noqa: S603
+        if done.returncode:
+            raise StackError(f"the stock check failed:\n{done.stderr[-2000:]}")
+
     def _start_schedule_loop(self) -> Child:
         argv = [sys.executable, "-m", "local.schedule_loop", "--every", str(self.alert_check_seconds),
                 "--stage", STAGE, "--project-dir", str(self.project_dir)]
