@@ -756,7 +756,7 @@ def banner(stack: LocalStack, seconds: float) -> str:
         f"Shelfwise is running (started in {seconds:.1f} s). Ctrl-C stops everything.",
         f"  Site:     {stack.site_url}",
         f"  API:      {stack.api_url}   (OpenAPI: {stack.api_url}/openapi.json)",
-        f"  Emails:   {stack.moto_url}/moto-api/   (moto's dashboard: SES messages sent)",
+        f"  Emails:   the site's More > Outbox ({stack.site_url}/outbox.json): what SES has sent",
         f"  DynamoDB: {stack.dynamodb_url}   "
         + ("(moto, in memory)" if stack.dynamodb == "moto" else f"(DynamoDB Local, data in {stack.data_dir}/dynamodb)"),
         f"  Logs:     {stack.log_dir}",
