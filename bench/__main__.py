@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import cost  # noqa: E402
+from bench import cost, harness  # noqa: E402
 
 COLUMNS = ("section", "item", "requests", "read units", "write units", "value")
 # Not benchmarks of their own, or run separately above.
@@ -154,7 +154,7 @@ def main() -> None:
     from bench import dynamodb_ops
 
     cold, import_seconds = cold_start_rows()
-    with cost.local_stack() as stack:
+    with harness.local_stack() as stack:
         measured = dynamodb_ops.run(stack)
         others = other_runs(stack)
     site, per_view = site_rows()

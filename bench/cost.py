@@ -16,10 +16,8 @@ here in full to the one shop (the cost of a shop that is alone on its deployment
 
 from __future__ import annotations
 
-import contextlib
 import re
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.harness import local_stack  # noqa: E402
 from bench.prices import AS_OF, REGION, SOURCE, assume, price  # noqa: E402
 
 DAYS = 30
@@ -193,31 +192,6 @@ def print_estimate(result: dict[str, Any]) -> None:
         print(f"  {name:<34} {quantity:>12,.3f} {unit:<42} {format_money(cost):>10}")
     print(f"  {'fixed per deployment per month':<34} {'':>12} {'':<42} {format_money(result['fixed_total']):>10}")
     print(f"  ({result['note']})")
-
-
-@contextlib.contextmanager
-def local_stack() -> Iterator[Any]:
-    """A throwaway local stack (DynamoDB Local, moto), as bench/dynamodb_ops.py's main() starts one."""
-    import os
-    import tempfile
-
-    from local.stack import LocalStack, free_port
-
-    with tempfile.TemporaryDirectory() as tmp:
-        stack = LocalStack(
-            data_dir=Path(tmp),
-            api_port=free_port(),
-            site_port=free_port(),
-            moto_port=free_port(),
-            dynamodb_port=free_port(),
-            demo=False,
-            recording=False,
-            schedule=False,
-            serve_site=False,
-            dynamodb=os.environ.get("LOCAL_DYNAMODB", "").strip().lower() or "local",
-        )
-        with stack:
-            yield stack
 
 
 def measure_dynamodb_rows() -> list[dict[str, Any]]:

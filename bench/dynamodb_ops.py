@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import local_stack, metered_app  # noqa: E402
 from bench.meter import Meter  # noqa: E402
 
 PASSWORD = "Bench-pass-1"  # noqa: S105 - a throwaway local account
@@ -56,19 +56,7 @@ class Bench:
 
 
 def run(stack: Any) -> list[dict[str, Any]]:
-    os.environ.update(stack.env)
-    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
-    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
-    from chalice.test import Client
-
-    from app import app
-    from chalicelib import aws
-    from chalicelib.settings import reset_settings
-
-    reset_settings()
-    meter = Meter(reader=stack.client("dynamodb"))
-    meter.attach(aws.client("dynamodb"))
-    with Client(app, stage_name="local") as client:
+    with metered_app(stack) as (client, meter):
         b = Bench(client, meter)
         email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
         b.call("POST", "/auth/register", {"shop_name": "Bench shop", "email": email, "password": PASSWORD})
@@ -232,23 +220,8 @@ def print_rows(rows: list[dict[str, Any]]) -> None:
 
 
 def main() -> None:
-    from local.stack import LocalStack, free_port
-
-    with tempfile.TemporaryDirectory() as tmp:
-        stack = LocalStack(
-            data_dir=Path(tmp),
-            api_port=free_port(),
-            site_port=free_port(),
-            moto_port=free_port(),
-            dynamodb_port=free_port(),
-            demo=False,
-            recording=False,
-            schedule=False,
-            serve_site=False,
-            dynamodb=os.environ.get("LOCAL_DYNAMODB", "").strip().lower() or "local",
-        )
-        with stack:
-            rows = run(stack)
+    with local_stack() as stack:
+        rows = run(stack)
     print_rows(rows)
 
 

@@ -15,7 +15,6 @@ import json
 import os
 import random
 import sys
-import tempfile
 import time
 import uuid
 from datetime import date, timedelta
@@ -26,12 +25,28 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.meter import Meter  # noqa: E402
+from bench.harness import local_stack, metered_app  # noqa: E402
 
 MANY = int(os.environ.get("BENCH_MANY_SALES", "100000"))
 FEW = 1000
-HEADER = ["Order ID", "Order Date", "Customer Name", "Segment", "Country", "City", "State", "Region", "Product ID",
-          "Category", "Sub-Category", "Product Name", "Sales", "Quantity", "Discount", "Profit"]
+HEADER = [
+    "Order ID",
+    "Order Date",
+    "Customer Name",
+    "Segment",
+    "Country",
+    "City",
+    "State",
+    "Region",
+    "Product ID",
+    "Category",
+    "Sub-Category",
+    "Product Name",
+    "Sales",
+    "Quantity",
+    "Discount",
+    "Profit",
+]
 REGIONS = [("West", "California"), ("East", "New York"), ("Central", "Texas"), ("South", "Florida")]
 CATEGORIES = [("Furniture", "Chairs"), ("Office Supplies", "Paper"), ("Technology", "Phones")]
 ROWS_PER_FILE = 20_000  # about 3.5 MB: under one request's limit
@@ -54,8 +69,26 @@ def synthetic_sales(count: int, last_day: date, seed: int) -> list[str]:
         sku = f"P-{i % 200:03d}"
         qty = 1 + i % 3
         sales = f"{qty * (5 + i % 200) / 4:.2f}"
-        writer.writerow([f"O-{seed}-{i}", day.isoformat(), "Customer", "Consumer", "United States", "City", state,
-                         region, sku, category, sub, f"Product {sku}", sales, qty, 0, f"{float(sales) * 0.2:.4f}"])
+        writer.writerow(
+            [
+                f"O-{seed}-{i}",
+                day.isoformat(),
+                "Customer",
+                "Consumer",
+                "United States",
+                "City",
+                state,
+                region,
+                sku,
+                category,
+                sub,
+                f"Product {sku}",
+                sales,
+                qty,
+                0,
+                f"{float(sales) * 0.2:.4f}",
+            ]
+        )
     files.append(out.getvalue())
     return files
 
@@ -81,22 +114,11 @@ class Shop:
 
 
 def run(stack: Any) -> list[dict[str, Any]]:
-    os.environ.update(stack.env)
-    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
-    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
-    from chalice.test import Client
-
-    from app import app
-    from chalicelib import aws
-    from chalicelib.settings import reset_settings
     from local import superstore
 
-    reset_settings()
-    meter = Meter(reader=stack.client("dynamodb"))
-    meter.attach(aws.client("dynamodb"))
     today = date.today()
     rows: list[dict[str, Any]] = []
-    with Client(app, stage_name="local") as client:
+    with metered_app(stack) as (client, meter):
         for count in (FEW, MANY):
             shop = Shop(client, f"{count} sales")
             started = time.monotonic()
@@ -113,9 +135,14 @@ def run(stack: Any) -> list[dict[str, Any]]:
                     started = time.monotonic()
                     report = shop.call("GET", f"/reports/sales?from={first}&to={today}&by={by}")
                     elapsed = time.monotonic() - started
-                    rows.append({"item": f"{days}-day report by {by}, shop with {count:,} sales",
-                                 "requests": meter.total_requests, "read_units": round(meter.read_units, 1),
-                                 "value": f"{elapsed * 1000:.0f} ms, {report['totals']['orders']:,} orders"})
+                    rows.append(
+                        {
+                            "item": f"{days}-day report by {by}, shop with {count:,} sales",
+                            "requests": meter.total_requests,
+                            "read_units": round(meter.read_units, 1),
+                            "value": f"{elapsed * 1000:.0f} ms, {report['totals']['orders']:,} orders",
+                        }
+                    )
         shop = Shop(client, "Superstore")
         data = superstore.fetch().read_bytes()
         meter.paused = True  # reading items back to size them would slow the import being timed
@@ -123,22 +150,23 @@ def run(stack: Any) -> list[dict[str, Any]]:
         result = shop.call("POST", "/imports/sales", raw=data)
         elapsed = time.monotonic() - started
         meter.paused = False
-        rows.append({"item": "Superstore import (9,994 lines, 5,009 orders; budget 60 s)",
-                     "value": f"{elapsed:.1f} s, {result['sales']:,} sales"})
+        rows.append(
+            {
+                "item": "Superstore import (9,994 lines, 5,009 orders; budget 60 s)",
+                "value": f"{elapsed:.1f} s, {result['sales']:,} sales",
+            }
+        )
     return rows
 
 
 def main() -> None:
-    from local.stack import LocalStack, free_port
-
-    with tempfile.TemporaryDirectory() as tmp:
-        stack = LocalStack(data_dir=Path(tmp), api_port=free_port(), site_port=free_port(), moto_port=free_port(),
-                           dynamodb_port=free_port(), demo=False, recording=False, schedule=False, serve_site=False)
-        with stack:
-            rows = run(stack)
+    with local_stack() as stack:
+        rows = run(stack)
     for r in rows:
-        sys.stdout.write(f"{r['item']:<62} {r.get('requests', ''):>8} {r.get('read_units', ''):>8} "
-                         f"{r.get('write_units', ''):>9}  {r['value']}\n")
+        sys.stdout.write(
+            f"{r['item']:<62} {r.get('requests', ''):>8} {r.get('read_units', ''):>8} "
+            f"{r.get('write_units', ''):>9}  {r['value']}\n"
+        )
 
 
 if __name__ == "__main__":
