@@ -18,10 +18,11 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
+from botocore.exceptions import BotoCoreError
 from chalice import Blueprint, Chalice, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.errors import AppError, BadRequest, Invalid, PayloadTooLarge, invalid_from
+from chalicelib.errors import AppError, BadRequest, Invalid, PayloadTooLarge, ServiceUnavailable, invalid_from
 from chalicelib.observability import logger
 
 CENT = Decimal("0.01")
@@ -202,6 +203,11 @@ def route(
             except ValidationError as exc:
                 # A model built inside a service (not the request body) refused a value.
                 return error_response(invalid_from(exc))
+            except (ConnectionError, TimeoutError, BotoCoreError) as exc:
+                # A dependency did not answer in time (after the SDK's own retries): not the
+                # client's fault and not a bug; they may try again.
+                logger.warning("a dependency did not answer", extra={"error": type(exc).__name__})
+                return error_response(ServiceUnavailable("The service is busy right now; please try again."))
             if isinstance(result, Response):
                 return result
             if result is None:

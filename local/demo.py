@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 log = logging.getLogger("shelfwise.demo")
@@ -24,11 +25,63 @@ SHOP_NAME = "Superstore (demo)"
 TIMEOUT = 30
 
 
+@dataclass(frozen=True)
+class DemoProduct:
+    sku: str
+    name: str
+    category: str
+    subcategory: str
+    price: str
+    unit_cost: str
+    min_stock: int
+    reorder_qty: int
+    lead_time_days: int
+    receive: int  # stock received at load; at or below min_stock makes the product low
+
+    @property
+    def barcode(self) -> str:
+        return ean13(self.sku)
+
+
 def ean13(sku: str) -> str:
     """A stable EAN-13 for a demo SKU, in GS1's in-store prefix 20-29, so it names no real product."""
     digits = "2" + str(int.from_bytes(sku.encode(), "big") % 10**11).zfill(11)
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits))
     return digits + str((10 - total % 10) % 10)
+
+
+P = DemoProduct
+PRODUCTS: tuple[DemoProduct, ...] = (
+    # Groceries
+    P("BRD-WHITE-800", "White sliced bread 800g", "Groceries", "Bakery", "1.45", "0.95", 8, 24, 1, 30),
+    P("BRD-WHOLE-800", "Wholemeal bread 800g", "Groceries", "Bakery", "1.55", "1.00", 6, 18, 1, 20),
+    P("BKY-CROIS-4", "Butter croissants 4 pack", "Groceries", "Bakery", "2.20", "1.30", 4, 12, 1, 14),
+    P("DAI-MILK-SS-2L", "Semi-skimmed milk 2L", "Groceries", "Dairy", "1.65", "1.10", 12, 36, 1, 8),
+    P("DAI-MILK-W-1L", "Whole milk 1L", "Groceries", "Dairy", "1.15", "0.75", 10, 30, 1, 28),
+    P("DAI-EGGS-FR-6", "Free-range eggs, 6 medium", "Groceries", "Dairy", "2.10", "1.40", 10, 30, 2, 10),
+    P("DAI-BUTTER-250", "Salted butter 250g", "Groceries", "Dairy", "2.60", "1.85", 6, 18, 2, 22),
+    P("DAI-CHED-400", "Mature cheddar 400g", "Groceries", "Dairy", "3.95", "2.70", 4, 12, 2, 15),
+    P("PAN-RICE-BAS-1K", "Basmati rice 1kg", "Groceries", "Pantry", "2.40", "1.50", 4, 12, 5, 18),
+    P("PAN-SPAG-500", "Spaghetti 500g", "Groceries", "Pantry", "0.95", "0.55", 8, 24, 5, 40),
+    P("PAN-TOM-CHOP-400", "Chopped tomatoes 400g tin", "Groceries", "Pantry", "0.75", "0.42", 12, 48, 5, 60),
+    P("PAN-BEANS-415", "Baked beans 415g tin", "Groceries", "Pantry", "0.99", "0.60", 12, 48, 5, 55),
+    P("PAN-TEA-80", "Tea bags, 80", "Groceries", "Pantry", "2.80", "1.85", 6, 18, 5, 24),
+    P("PAN-COFFEE-200", "Instant coffee 200g", "Groceries", "Pantry", "5.50", "3.90", 3, 9, 5, 12),
+    P("PAN-SUGAR-1K", "Granulated sugar 1kg", "Groceries", "Pantry", "1.20", "0.80", 4, 12, 5, 16),
+    P("SNK-CRISP-RS-6", "Ready salted crisps 6 pack", "Groceries", "Snacks", "1.95", "1.20", 6, 24, 3, 30),
+    P("SNK-CHOC-MILK-100", "Milk chocolate bar 100g", "Groceries", "Snacks", "1.35", "0.80", 10, 40, 3, 48),
+    P("SNK-BISC-DIG-400", "Digestive biscuits 400g", "Groceries", "Snacks", "1.25", "0.78", 6, 18, 3, 20),
+    P("DRK-WATER-500", "Still spring water 500ml", "Groceries", "Drinks", "0.85", "0.30", 24, 72, 3, 96),
+    P("DRK-COLA-1L5", "Cola 1.5L", "Groceries", "Drinks", "1.99", "1.15", 8, 24, 3, 26),
+    P("DRK-OJ-1L", "Orange juice 1L", "Groceries", "Drinks", "1.70", "1.05", 6, 18, 3, 18),
+    # Household
+    P("HH-WASHUP-450", "Washing-up liquid 450ml", "Household", "Cleaning", "1.20", "0.70", 4, 12, 7, 14),
+    P("HH-BLEACH-750", "Thick bleach 750ml", "Household", "Cleaning", "1.10", "0.55", 4, 12, 7, 12),
+    P("HH-LAUNDRY-20", "Laundry capsules, 20 washes", "Household", "Cleaning", "5.75", "3.90", 3, 9, 7, 8),
+    P("HH-TOILET-9", "Toilet roll 9 pack", "Household", "Paper", "4.50", "3.00", 6, 18, 7, 4),
+    P("HH-KITCHEN-2", "Kitchen roll 2 pack", "Household", "Paper", "2.25", "1.40", 4, 12, 7, 10),
+    P("HH-TOOTHPASTE-100", "Fluoride toothpaste 100ml", "Household", "Personal care", "1.80", "0.95", 4, 12, 7, 11),
+)
 
 
 @dataclass(frozen=True)
@@ -62,8 +115,43 @@ def _register(session: Any, api: str) -> bool:
     return reply.status_code == 201
 
 
-def load(api_url: str, reset_account: Callable[[str], None] | None = None) -> DemoResult:
+def _load_products(session: Any, api: str) -> int:
+    created = 0
+    for product in PRODUCTS:
+        body = {
+            "sku": product.sku,
+            "name": product.name,
+            "category": product.category,
+            "subcategory": product.subcategory,
+            "price": float(Decimal(product.price)),
+            "unit_cost": float(Decimal(product.unit_cost)),
+            "min_stock": product.min_stock,
+            "reorder_qty": product.reorder_qty,
+            "lead_time_days": product.lead_time_days,
+            "barcode": product.barcode,
+        }
+        reply = _check(session.post(f"{api}/products", json=body, timeout=TIMEOUT), 201, 409)
+        if reply.status_code == 409:
+            continue  # there from an earlier, interrupted load: its stock was received then
+        created += 1
+        receive = {"type": "receive", "quantity": product.receive, "unit_cost": float(Decimal(product.unit_cost))}
+        _check(
+            session.post(
+                f"{api}/products/{product.sku}/stock",
+                json=receive,
+                headers={"Idempotency-Key": f"demo-receive-{product.sku}"},
+                timeout=TIMEOUT,
+            ),
+            201,
+        )
+    return created
+
+
+def load(api_url: str, reset_account: Callable[[str], None] | None = None, small: bool = False) -> DemoResult:
     """Make sure the demo shop exists with its catalogue and history; returns its login.
+
+    `small`: a corner shop of 27 products and no history instead of the Superstore (moto's
+    DynamoDB copies whole tables on every transaction, which makes big imports crawl).
 
     `reset_account(email)` is called if the demo account exists but its shop does not (the
     table was wiped while sign-ins were kept); it should delete the account so it can be made again.
@@ -92,7 +180,7 @@ def load(api_url: str, reset_account: Callable[[str], None] | None = None) -> De
                 if listed["items"]:
                     log.info("demo shop already loaded")
                     return DemoResult(EMAIL, PASSWORD, loaded=False, products=0)
-        created = _load_superstore(session, api)
+        created = _load_products(session, api) if small else _load_superstore(session, api)
     log.info("demo shop loaded: %d products", created)
     return DemoResult(EMAIL, PASSWORD, loaded=True, products=created)
 

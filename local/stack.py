@@ -703,7 +703,9 @@ class LocalStack:
             self.client("cognito-idp").admin_delete_user(UserPoolId=self.env["USER_POOL_ID"], Username=email)
 
         try:
-            self.demo_login = demo.load(self.api_url, reset_account=reset_account)
+            # moto's DynamoDB copies whole tables on every transaction: give it the small demo.
+            small = self.dynamodb == "moto"
+            self.demo_login = demo.load(self.api_url, reset_account=reset_account, small=small)
         except Exception as exc:  # the stack still works without the demo: say so and go on
             log.error("could not load the demo shop: %s (the stack runs on without it)", exc)
 

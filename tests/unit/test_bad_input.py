@@ -107,3 +107,16 @@ def test_random_junk_never_gives_500(shop):
             reply = shop.call(method, path, body=body)
             assert reply.status_code < 500, (method, path, body, reply.body)
             assert reply.json and reply.json.get("code") or reply.status_code in (200, 201)
+
+
+def test_a_dependency_timing_out_is_503_not_500(shop, monkeypatch):
+    from botocore.exceptions import ReadTimeoutError
+
+    from chalicelib import db
+
+    def slow(*args, **kwargs):
+        raise ReadTimeoutError(endpoint_url="http://dynamodb")
+
+    monkeypatch.setattr(db, "get_product", slow)
+    reply = shop.get("/products/ANY")
+    assert reply.status_code == 503 and reply.json["code"] == "try_again"
