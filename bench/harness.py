@@ -16,16 +16,10 @@ from bench.meter import Meter
 @contextlib.contextmanager
 def local_stack() -> Iterator[Any]:
     """DynamoDB Local (or moto's, with LOCAL_DYNAMODB=moto) and moto's server, on free ports."""
-    from local.stack import LocalStack, free_port
+    from local.stack import LocalStack
 
-    with tempfile.TemporaryDirectory() as tmp:
-        stack = LocalStack(
-            data_dir=Path(tmp), api_port=free_port(), site_port=free_port(), moto_port=free_port(),
-            dynamodb_port=free_port(), demo=False, recording=False, schedule=False, serve_site=False,
-            dynamodb=os.environ.get("LOCAL_DYNAMODB", "").strip().lower() or "local",
-        )  # fmt: skip
-        with stack:
-            yield stack
+    with tempfile.TemporaryDirectory() as tmp, LocalStack.throwaway(Path(tmp)) as stack:
+        yield stack
 
 
 @contextlib.contextmanager

@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
-from botocore.exceptions import BotoCoreError
 from chalice import Blueprint, Chalice, Response
 from pydantic import BaseModel, ValidationError
 
@@ -203,7 +202,9 @@ def route(
             except ValidationError as exc:
                 # A model built inside a service (not the request body) refused a value.
                 return error_response(invalid_from(exc))
-            except (ConnectionError, TimeoutError, BotoCoreError) as exc:
+            except Exception as exc:
+                if not _unavailable(exc):
+                    raise  # a bug: Chalice logs it and answers 500 (reshaped below)
                 # A dependency did not answer in time (after the SDK's own retries): not the
                 # client's fault and not a bug; they may try again.
                 logger.warning("a dependency did not answer", extra={"error": type(exc).__name__})
@@ -222,6 +223,16 @@ def route(
         return handle
 
     return decorate
+
+
+def _unavailable(exc: Exception) -> bool:
+    """A timeout or lost connection to AWS (or its stand-in), as opposed to a bug."""
+    if isinstance(exc, (ConnectionError, TimeoutError)):
+        return True
+    # Imported here, not at the top: botocore stays out of the cold start until a client is made.
+    from botocore.exceptions import BotoCoreError
+
+    return isinstance(exc, BotoCoreError)
 
 
 def install_middleware(app: Chalice) -> None:

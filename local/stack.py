@@ -312,6 +312,17 @@ class LocalStack:
     _site_server: http.server.ThreadingHTTPServer | None = field(default=None, init=False, repr=False)
     _started_at: float = field(default=0.0, init=False, repr=False)
 
+    @classmethod
+    def throwaway(cls, data_dir: Path, **overrides: Any) -> LocalStack:
+        """A stack for tests and benchmarks: free ports, no demo, no recording, no schedule loop,
+        no site (unless overridden), on the DynamoDB that LOCAL_DYNAMODB names."""
+        settings: dict[str, Any] = {
+            "api_port": free_port(), "site_port": free_port(), "moto_port": free_port(),
+            "dynamodb_port": free_port(), "demo": False, "recording": False, "schedule": False,
+            "serve_site": False, "dynamodb": os.environ.get("LOCAL_DYNAMODB", "").strip().lower() or "local",
+        }  # fmt: skip
+        return cls(data_dir=data_dir, **{**settings, **overrides})
+
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).resolve()
         self.project_dir = Path(self.project_dir).resolve()

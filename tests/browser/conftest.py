@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from local.stack import LocalStack, StackError, free_port
+from local.stack import LocalStack, StackError
 from tests.browser.helpers import ARTIFACTS, PASSWORD, Api, new_email
 
 log = logging.getLogger(__name__)
@@ -52,18 +52,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def site_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    stack = LocalStack(
-        data_dir=tmp_path_factory.mktemp("browser-stack"),
-        api_port=free_port(),
-        site_port=free_port(),
-        moto_port=free_port(),
-        dynamodb_port=free_port(),
-        dynamodb=os.environ.get("LOCAL_DYNAMODB", "").strip().lower() or "local",
-        demo=False,
-        recording=False,
-        schedule=False,
-        serve_site=True,
-    )
+    stack = LocalStack.throwaway(tmp_path_factory.mktemp("browser-stack"), serve_site=True)
     try:
         stack.start()
     except StackError as exc:

@@ -8,13 +8,12 @@ recording. Each test registers its own shop (unique email), so tests never see e
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from local.stack import LocalStack, StackError, free_port
+from local.stack import LocalStack, StackError
 from tests.stack.helpers import Api, register_and_login
 
 log = logging.getLogger(__name__)
@@ -27,18 +26,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     data_dir: Path = tmp_path_factory.mktemp("stack")
-    local = LocalStack(
-        data_dir=data_dir,
-        api_port=free_port(),
-        site_port=free_port(),
-        moto_port=free_port(),
-        dynamodb_port=free_port(),
-        dynamodb=os.environ.get("LOCAL_DYNAMODB", "").strip().lower() or "local",
-        demo=False,
-        recording=False,
-        schedule=False,  # no scheduled function yet; a test that needs it starts its own loop
-        serve_site=False,
-    )
+    local = LocalStack.throwaway(data_dir)
     try:
         local.start()
     except StackError as exc:

@@ -120,3 +120,15 @@ def test_a_dependency_timing_out_is_503_not_500(shop, monkeypatch):
     monkeypatch.setattr(db, "get_product", slow)
     reply = shop.get("/products/ANY")
     assert reply.status_code == 503 and reply.json["code"] == "try_again"
+
+
+def test_a_bug_is_a_plain_500_without_a_stack_trace(shop, monkeypatch):
+    from chalicelib import db
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(db, "get_product", broken)
+    reply = shop.get("/products/ANY")
+    assert reply.status_code == 500 and reply.json["code"] == "internal_error"
+    assert "secret" not in reply.body.decode() and "Traceback" not in reply.body.decode()
