@@ -768,26 +768,6 @@ def _query_all(params: dict[str, Any]) -> Iterator[dict[str, Any]]:
             return
         params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
 
-
-def count_low_stock(tenant_id: str) -> int:
-    """How many of a shop's products are at or below their minimum (from the sparse index)."""
-    keys = low_stock_keys(tenant_id, "")
-    params: dict[str, Any] = {
-        "TableName": table(),
-        "IndexName": LOW_STOCK_INDEX,
-        "KeyConditionExpression": "low_pk = :pk AND begins_with(low_sk, :shop)",
-        "ExpressionAttributeValues": _values({":pk": keys["low_pk"], ":shop": keys["low_sk"]}),
-        "Select": "COUNT",
-    }
-    total = 0
-    while True:
-        reply = ddb().query(**params)
-        total += reply.get("Count", 0)
-        if "LastEvaluatedKey" not in reply:
-            return total
-        params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
-
-
 def get_products(tenant_id: str, skus: list[str]) -> dict[str, dict[str, Any]]:
     """Products by SKU (found ones only, deleted included), 100 keys per BatchGetItem."""
     found: dict[str, dict[str, Any]] = {}

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from chalice import Blueprint, Chalice, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.errors import AppError, BadRequest, Invalid, PayloadTooLarge, ServiceUnavailable, invalid_from
+from chalicelib.errors import AppError, BadRequest, PayloadTooLarge, ServiceUnavailable, invalid_from
 from chalicelib.observability import logger
 
 CENT = Decimal("0.01")
@@ -264,15 +264,3 @@ def install_middleware(app: Chalice) -> None:
             reply.body = json.dumps({"code": code, "message": message or body["Message"]})
             reply.headers["Content-Type"] = "application/json"
         return reply
-
-
-__all__ = [
-    "Invalid",
-    "ROUTE_DOCS",
-    "decode_cursor",
-    "encode_cursor",
-    "json_response",
-    "parse_body",
-    "query_model",
-    "route",
-]

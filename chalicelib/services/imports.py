@@ -187,17 +187,6 @@ def _differs(old: Any, new: Any) -> bool:
 # --- historical sales (the Superstore layout) -------------------------------------------
 
 SALES_REQUIRED = ["Order ID", "Order Date", "Product ID", "Product Name", "Sales", "Quantity", "Profit"]
-SALES_OPTIONAL = [
-    "Category",
-    "Sub-Category",
-    "Customer Name",
-    "Segment",
-    "Country",
-    "City",
-    "State",
-    "Region",
-    "Discount",
-]
 MAX_ACTIONS = 100  # DynamoDB's limit on one TransactWriteItems
 CUSTOMER = {
     "Customer Name": "name",
@@ -383,18 +372,19 @@ def _chunks(
 ) -> Iterator[tuple[date, list[dict[str, Any]]]]:
     """(day, actions) recording these orders of one day with their rollups and the new products
     they bring, in as few transactions as fit (at most 100 actions each)."""
+    def size(orders: int, skus: set[str]) -> int:
+        # a Put per sale, one day rollup, a product-day rollup per SKU, a Put per new product
+        return orders + 1 + len(skus) + sum(1 for sku in skus if sku in creates)
+
     chunk: list[str] = []
     skus: set[str] = set()
     for oid in order_ids:
-        more = {ln["sku"] for ln in todo[oid]} - skus
-        made = sum(1 for sku in more if sku in creates)
-        size = len(chunk) + 1 + len(skus) + len(more) + made + 1 + sum(1 for sku in skus if sku in creates)
-        if chunk and size > MAX_ACTIONS:
+        theirs = {ln["sku"] for ln in todo[oid]}
+        if chunk and size(len(chunk) + 1, skus | theirs) > MAX_ACTIONS:
             yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates)
             chunk, skus = [], set()
-            more = {ln["sku"] for ln in todo[oid]}
         chunk.append(oid)
-        skus |= more
+        skus |= theirs
     if chunk:
         yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates)
 
