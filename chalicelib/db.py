@@ -176,16 +176,30 @@ def get_shop(tenant_id: str) -> dict[str, Any] | None:
     return from_ddb(reply["Item"]) if "Item" in reply else None
 
 
-def next_invoice_number(tenant_id: str, number: int) -> dict[str, Any]:
-    """Take invoice number `number`, if the shop's counter still stands at the one before it."""
+DEFAULT_TILL = "main"
+TILL_PREFIX = "TILL#"
+
+
+def till_key(tenant_id: str, till: str) -> dict[str, Any]:
+    """Where a till's invoice counter lives: the shop item for the default till (its series goes
+    on from before tills existed), an item of its own for every other till."""
+    sk = SHOP_SK if till == DEFAULT_TILL else TILL_PREFIX + till
+    return {"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": sk}}
+
+
+def next_invoice_number(tenant_id: str, till: str, number: int) -> dict[str, Any]:
+    """Take invoice number `number` of a till's series, if its counter still stands at the one
+    before. Each till counts on its own, so tills never wait for each other."""
     condition = "invoice_seq = :previous" if number > 1 else "attribute_not_exists(invoice_seq)"
     values = {":number": number, **({":previous": number - 1} if number > 1 else {})}
+    if till == DEFAULT_TILL:
+        condition = "attribute_exists(PK) AND " + condition
     return {
         "Update": {
             "TableName": table(),
-            "Key": {"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SHOP_SK}},
+            "Key": till_key(tenant_id, till),
             "UpdateExpression": "SET invoice_seq = :number",
-            "ConditionExpression": "attribute_exists(PK) AND " + condition,
+            "ConditionExpression": condition,
             "ExpressionAttributeValues": _values(values),
         }
     }
@@ -203,6 +217,11 @@ def new_product(tenant_id: str, item: dict[str, Any]) -> dict[str, Any]:
     return new_item(shop_pk(tenant_id), PRODUCT_PREFIX + item["sku"], {"type": "product", **item})
 
 
+def is_product_put(action: dict[str, Any]) -> bool:
+    """Whether a transaction action is `new_product`'s Put (imports drop those that lost a race)."""
+    return "Put" in action and action["Put"]["Item"].get("type", {}).get("S") == "product"
+
+
 def put_new_product(tenant_id: str, item: dict[str, Any]) -> None:
     """Create a product; ConditionFailed (with the old item) if the SKU was ever used."""
     try:
@@ -217,10 +236,40 @@ def get_product(tenant_id: str, sku: str) -> dict[str, Any] | None:
     return from_ddb(reply["Item"]) if "Item" in reply else None
 
 
-def update_product(tenant_id: str, sku: str, version: int, changes: dict[str, Any], remove: list[str]) -> None:
-    """Write changed fields if nobody else changed the product since `version` was read."""
+# Fields whose change interacts with stock movements: the minimum decides low-stock membership
+# and the unit cost is averaged by receipts. Edits of these take the stock version guard; every
+# other edit has its own guard, so renaming a product never races a sale.
+STOCK_FIELDS = frozenset({"min_stock", "unit_cost"})
+
+
+def edit_product(tenant_id: str, product: dict[str, Any], sets: dict[str, Any], removes: list[str]) -> None:
+    """Write an owner's edit of a live product, if nobody else edited it since `product` was read
+    (and, when the edit touches a stock field, nobody moved its stock either)."""
+    edit_read = product.get("edit_version")
+    touches_stock = bool((STOCK_FIELDS | set(LOW_STOCK_KEYS)) & (set(sets) | set(removes)))
+    expression, names, values = _updates(
+        {**sets, "edit_version": as_int(edit_read) + 1}, {"version": 1} if touches_stock else None, removes
+    )
+    names["#edit"] = "edit_version"
+    conditions = ["attribute_not_exists(deleted_at)"]
+    if edit_read is None:
+        conditions.append("attribute_not_exists(#edit)")
+    else:
+        conditions.append("#edit = :edit_read")
+        values[":edit_read"] = edit_read
+    if touches_stock:
+        names["#version"] = "version"
+        values[":version_read"] = product["version"]
+        conditions.append("#version = :version_read")
     try:
-        ddb().update_item(**product_change(tenant_id, sku, version, changes, removes=remove)["Update"])
+        ddb().update_item(
+            TableName=table(),
+            Key=product_key(tenant_id, product["sku"]),
+            UpdateExpression=expression,
+            ConditionExpression=" AND ".join(conditions),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=_values(values),
+        )
     except ddb().exceptions.ConditionalCheckFailedException:
         raise ConditionFailed() from None
 
@@ -376,26 +425,48 @@ def transact(actions: list[dict[str, Any]]) -> None:
     _transact(actions)
 
 
-# --- stock movements --------------------------------------------------------------------
+# --- the movement primitive: the one way stock on hand changes --------------------------
+
+ALERT_FIELDS = ("alert_state", "alert_id", "alert_at", "alert_tries")
 
 
-def write_movement(
+def low_stock_fields(tenant_id: str, sku: str, on_hand: Any, min_stock: Any) -> tuple[dict[str, Any], list[str]]:
+    """(fields to set, fields to remove) that keep a product in the low-stock index exactly while
+    it is at or below its minimum. Leaving the index re-arms its alert for the next fall."""
+    if min_stock > 0 and on_hand <= min_stock:
+        return dict(low_stock_keys(tenant_id, sku)), []
+    return {}, [*LOW_STOCK_KEYS, *ALERT_FIELDS]
+
+
+def stock_movement(
     tenant_id: str,
-    sku: str,
-    version: int,
-    changes: dict[str, Any],
+    product: dict[str, Any],
+    change: Any,
     movement: dict[str, Any],
-    removes: list[str] | tuple[str, ...] = (),
-) -> None:
-    """Apply a stock movement in one transaction: the product's new on-hand and an immutable
-    ledger entry, or neither. Guarded by the product's version, so a concurrent change to the
-    product makes this fail (ConditionFailed) instead of overwriting it."""
-    _transact(
-        [
-            product_change(tenant_id, sku, version, changes, removes=removes),
-            ledger_entry(tenant_id, sku, version, movement),
-        ]
-    )
+    *,
+    at: str,
+    sets: dict[str, Any] | None = None,
+    adds: dict[str, Any] | None = None,
+) -> tuple[list[dict[str, Any]], Any]:
+    """A change of `change` to a product's stock on hand, as transaction actions for the
+    caller's transaction, and the new on hand.
+
+    Every movement (sale, receipt, adjustment, count, return, transfer) is built here: the
+    product's new on hand and its low-stock index membership, written only if the product is
+    still at the version read (so two movements never both act on the same stock), and an
+    immutable ledger entry whose place in the ledger is that version, so the ledger sums to on
+    hand in commit order. `sets`/`adds` carry what else the movement changes on the product.
+    """
+    sku = product["sku"]
+    version = as_int(product["version"])
+    on_hand_after = (product.get("on_hand") or 0) + change
+    level_sets, level_removes = low_stock_fields(tenant_id, sku, on_hand_after, product.get("min_stock") or 0)
+    changes = {**(sets or {}), "on_hand": on_hand_after, "updated_at": at, **level_sets}
+    entry = {**movement, "sku": sku, "change": change, "on_hand_after": on_hand_after, "at": at}
+    return [
+        product_change(tenant_id, sku, version, changes, adds, level_removes),
+        ledger_entry(tenant_id, sku, version, {k: v for k, v in entry.items() if v is not None}),
+    ], on_hand_after
 
 
 def _transact(actions: list[dict[str, Any]]) -> None:
@@ -462,12 +533,23 @@ def _batch_get(keys: list[dict[str, Any]], consistent: bool) -> list[dict[str, A
 
 def get_products_and_shop(tenant_id: str, skus: list[str]) -> tuple[dict[str, dict[str, Any]], dict[str, Any] | None]:
     """The named products (found ones only, by SKU) and the shop profile, in one BatchGetItem."""
+    products, shop, _ = get_products_shop_till(tenant_id, skus, DEFAULT_TILL)
+    return products, shop
+
+
+def get_products_shop_till(
+    tenant_id: str, skus: list[str], till: str
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any] | None, int]:
+    """The named products, the shop profile and the till's last invoice number, in one BatchGetItem."""
     keys = [product_key(tenant_id, sku) for sku in skus]
     keys.append({"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SHOP_SK}})
+    if till != DEFAULT_TILL:
+        keys.append(till_key(tenant_id, till))
     found = _batch_get(keys, consistent=True)
     shop = next((i for i in found if i["SK"] == SHOP_SK), None)
+    counter = next((i for i in found if i["SK"] == till_key(tenant_id, till)["SK"]["S"]), None)
     products = {i["sku"]: i for i in found if i["SK"].startswith(PRODUCT_PREFIX)}
-    return products, shop
+    return products, shop, as_int((counter or {}).get("invoice_seq"))
 
 
 # --- sales --------------------------------------------------------------------------------
@@ -514,28 +596,154 @@ def query_sales(
 
 
 # --- rollups (written with the sale, read by reports) ---------------------------------
+#
+# Every rollup item is small and bounded, and two tills never write the same one unless they
+# sell the same product: a day's totals are kept per till (DAY#<day>#<till>), each breakdown key
+# has an item of its own per day and till (DIM#<dimension>#<day>#<till>#<key>), and each product
+# its day (PDAY#<day>#<sku>). Reports add up the items in a date range. (Items written before
+# tills existed, DAY#<day> with the breakdowns inside, still count in the totals.)
 
 
 def rollup_pk(tenant_id: str) -> str:
     return f"SHOP#{tenant_id}#ROLLUP"
 
 
-def day_rollup_sk(day: str) -> str:
-    return f"DAY#{day}"
+def rollup_writes(
+    tenant_id: str,
+    day: str,
+    till: str,
+    totals: dict[str, Any],
+    products: dict[str, tuple[dict[str, Any], dict[str, Any]]],
+    breakdowns: dict[tuple[str, str], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The writes that add sales to their day: `totals`, per product (counters, descriptive
+    fields) and per (dimension, key) of a breakdown (counters)."""
+    pk = rollup_pk(tenant_id)
+    actions = [counters_add(pk, f"DAY#{day}#{till}", totals, {"day": day, "till": till})]
+    for sku, (adds, sets) in products.items():
+        actions.append(counters_add(pk, f"PDAY#{day}#{sku}", adds, {**sets, "day": day, "sku": sku}))
+    for (dimension, key), adds in breakdowns.items():
+        sets = {"day": day, "dimension": dimension, "key": key}
+        actions.append(counters_add(pk, f"DIM#{dimension}#{day}#{till}#{key}", adds, sets))
+    return actions
 
 
-def product_day_sk(day: str, sku: str) -> str:
-    return f"PDAY#{day}#{sku}"
-
-
-def query_rollups(tenant_id: str, prefix: str, first: str, last: str) -> Iterator[dict[str, Any]]:
-    """Rollup items whose sort keys lie between prefix+first and prefix+last (inclusive)."""
+def _rollup_range(tenant_id: str, prefix: str, first: str, last: str) -> Iterator[dict[str, Any]]:
     return _query_all({
         "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
         "ExpressionAttributeValues": _values(
             {":pk": rollup_pk(tenant_id), ":low": prefix + first, ":high": prefix + last + "\uffff"}
         ),
     })
+
+
+def day_totals(tenant_id: str, first: str, last: str) -> Iterator[dict[str, Any]]:
+    """Totals items of the days from `first` to `last` (ISO dates, inclusive): several per day."""
+    return _rollup_range(tenant_id, "DAY#", first, last)
+
+
+def product_days(tenant_id: str, first: str, last: str) -> Iterator[dict[str, Any]]:
+    """One item per product per day it sold, from `first` to `last`."""
+    return _rollup_range(tenant_id, "PDAY#", first, last)
+
+
+def breakdown_days(tenant_id: str, dimension: str, first: str, last: str) -> Iterator[dict[str, Any]]:
+    """Items of one breakdown (`key` and counters) for the days from `first` to `last`."""
+    return _rollup_range(tenant_id, f"DIM#{dimension}#", first, last)
+
+
+# Sales whose rollups are not written yet. A live sale is recorded in one transaction and its
+# rollups in a second one that also deletes this marker, so they count exactly once; if the
+# second never happens (a crash, an outage), the schedule finds the marker and finishes the job.
+PENDING_SHARDS = 8
+
+
+def _pending_key(tenant_id: str, sale_id: str) -> dict[str, Any]:
+    import zlib
+
+    shard = zlib.crc32(sale_id.encode()) % PENDING_SHARDS
+    return {"PK": {"S": f"PENDING#{shard}"}, "SK": {"S": f"{tenant_id}#{sale_id}"}}
+
+
+def pending_rollup(tenant_id: str, sale_id: str, at: str) -> dict[str, Any]:
+    key = _pending_key(tenant_id, sale_id)
+    return {
+        "Put": {
+            "TableName": table(),
+            "Item": {**key, **to_ddb({"type": "pending_rollup", "tenant_id": tenant_id, "sale_id": sale_id, "at": at})},
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+    }
+
+
+def settle_pending(tenant_id: str, sale_id: str) -> dict[str, Any]:
+    """Delete the marker, only if it is still there: the transaction that carries this and the
+    rollup writes cannot succeed twice."""
+    return {
+        "Delete": {
+            "TableName": table(),
+            "Key": _pending_key(tenant_id, sale_id),
+            "ConditionExpression": "attribute_exists(PK)",
+        }
+    }
+
+
+def query_pending(before: str) -> Iterator[dict[str, Any]]:
+    """Markers older than `before` (an ISO time), every shard."""
+    for shard in range(PENDING_SHARDS):
+        yield from _query_all({
+            "KeyConditionExpression": "PK = :pk",
+            "FilterExpression": "#at < :before",
+            "ExpressionAttributeNames": {"#at": "at"},
+            "ExpressionAttributeValues": _values({":pk": f"PENDING#{shard}", ":before": before}),
+            "ConsistentRead": True,
+        })
+
+
+# --- idempotent writes ------------------------------------------------------------------
+#
+# A write that carries an Idempotency-Key also puts a claim on that key (in the idempotency
+# table, which expires records by TTL) in the same transaction. A repeat of the write then
+# cannot commit: whatever failed in between, the key leads back to the first outcome.
+
+
+def _claim_id(tenant_id: str, operation: str, key: str) -> str:
+    return f"claim#{tenant_id}#{operation}#{key}"
+
+
+def claim_key(
+    tenant_id: str, operation: str, key: str, fingerprint: str, outcome: dict[str, Any], now: int, ttl: int
+) -> dict[str, Any]:
+    """A Put claiming `key` for this operation (unless a live claim exists), with the outcome."""
+    from chalicelib.settings import get_settings
+
+    item = {
+        "id": _claim_id(tenant_id, operation, key),
+        "fingerprint": fingerprint,
+        "outcome": outcome,
+        "expiration": now + ttl,
+    }
+    return {
+        "Put": {
+            "TableName": get_settings().idempotency_table_name,
+            "Item": to_ddb(item),
+            "ConditionExpression": "attribute_not_exists(id) OR expiration < :now",
+            "ExpressionAttributeValues": _values({":now": now}),
+        }
+    }
+
+
+def get_claim(tenant_id: str, operation: str, key: str, now: int) -> dict[str, Any] | None:
+    """The live claim on `key` (its fingerprint and outcome), or None."""
+    from chalicelib.settings import get_settings
+
+    reply = ddb().get_item(
+        TableName=get_settings().idempotency_table_name,
+        Key={"id": {"S": _claim_id(tenant_id, operation, key)}},
+        ConsistentRead=True,
+    )
+    item = from_ddb(reply["Item"]) if "Item" in reply else None
+    return item if item and as_int(item.get("expiration")) >= now else None
 
 
 # --- suppliers and purchase orders ------------------------------------------------------

@@ -290,10 +290,16 @@ class Customer(Strict):
     country: Label | None = None
 
 
+# A till (a phone, a register) numbers its invoices in a series of its own, so tills never wait
+# for each other; sales that name none use the shop's main series.
+Till = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,24}$")]
+
+
 class SaleIn(Strict):
     lines: Annotated[list[SaleLineIn], Field(min_length=1)]
     sold_at: Annotated[datetime, Field(strict=False)] | None = None
     customer: Customer | None = None
+    till: Till | None = None
 
     @model_validator(mode="after")
     def _fits_one_sale(self) -> SaleIn:
@@ -320,6 +326,7 @@ class SaleLine(BaseModel):
 class Sale(BaseModel):
     sale_id: str
     invoice_no: int
+    till: str = "main"
     sold_at: str
     total: Decimal
     cost: Decimal

@@ -80,7 +80,7 @@ def post_stock(identity: Identity, sku: str) -> Any:
         identity.tenant_id,
         f"stock:{sku}",
         request.model_dump(mode="json"),
-        lambda: stock.record(identity, sku, request).model_dump(mode="json"),
+        lambda: stock.record(identity, sku, request, key=header("idempotency-key")).model_dump(mode="json"),
         lambda_context(),
     )
     return StockMovementOut.model_validate(reply)

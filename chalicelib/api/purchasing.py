@@ -112,7 +112,7 @@ def receive(identity: Identity, po_id: str) -> Any:
         identity.tenant_id,
         f"receipt:{po_id}",
         request.model_dump(mode="json"),
-        lambda: purchasing.receive(identity, po_id, request).model_dump(mode="json"),
+        lambda: purchasing.receive(identity, po_id, request, key=header("idempotency-key")).model_dump(mode="json"),
         lambda_context(),
     )
     return PurchaseOrder.model_validate(reply)

@@ -31,7 +31,7 @@ def create_sale(identity: Identity) -> Any:
         identity.tenant_id,
         "sale",
         request.model_dump(mode="json"),
-        lambda: sales.record(identity, request).model_dump(mode="json"),
+        lambda: sales.record(identity, request, key=header("idempotency-key")).model_dump(mode="json"),
         lambda_context(),
     )
     return Sale.model_validate(reply)

@@ -1,6 +1,6 @@
 """Minimum-stock alerts: the scheduled check and each product's alert lifecycle.
 
-A product at or below its minimum sits in the sparse low-stock index (see products.stock_level_fields);
+A product at or below its minimum sits in the sparse low-stock index (see db.low_stock_fields);
 its alert is armed (no state) until a digest names it, then `alerted` until stock goes back above the
 minimum, which takes it out of the index and re-arms it. Per run and shop: products newly due are
 marked `pending` first (the attempt is recorded before sending), the single digest is sent, then they

@@ -8,8 +8,8 @@ is derived from its order id, so an order already imported is recognised and ski
 
 from __future__ import annotations
 
+import copy
 import hashlib
-import time as time_module
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,9 +19,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib import clock, csvfiles, db
+from chalicelib import clock, csvfiles, db, retry
 from chalicelib.auth import Identity
-from chalicelib.errors import AppError, Invalid, PayloadTooLarge, ServiceUnavailable, validation_details
+from chalicelib.errors import AppError, Invalid, PayloadTooLarge, validation_details
 from chalicelib.models import (
     ProductCreate,
     ProductImportResult,
@@ -267,7 +267,7 @@ def import_sales(identity: Identity, raw: bytes | None, dry_run: bool) -> SalesI
             latest[ln["sku"]] = max(latest.get(ln["sku"], ""), at)
     # A new product is created in the same transaction as the first day it sold, so a product
     # never exists without its sales nor a sale line without its product.
-    creates = {p.sku: products.new_item(p, last_sold_at=latest[p.sku]) for p in new_products}
+    creates = {p.sku: products.new_item(identity.tenant_id, p, last_sold_at=latest[p.sku]) for p in new_products}
     transactions = _pack(
         chunk
         for day in sorted(by_day)
@@ -372,21 +372,22 @@ def _chunks(
 ) -> Iterator[tuple[date, list[dict[str, Any]]]]:
     """(day, actions) recording these orders of one day with their rollups and the new products
     they bring, in as few transactions as fit (at most 100 actions each)."""
-    def size(orders: int, skus: set[str]) -> int:
-        # a Put per sale, one day rollup, a product-day rollup per SKU, a Put per new product
-        return orders + 1 + len(skus) + sum(1 for sku in skus if sku in creates)
-
     chunk: list[str] = []
-    skus: set[str] = set()
+    rollup = sales.DayRollup()
     for oid in order_ids:
-        theirs = {ln["sku"] for ln in todo[oid]}
-        if chunk and size(len(chunk) + 1, skus | theirs) > MAX_ACTIONS:
-            yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates)
-            chunk, skus = [], set()
+        lines = _rollup_lines(todo[oid])
+        trial = copy.deepcopy(rollup)
+        trial.add(lines, todo[oid][0]["customer"])
+        # a Put per sale, the rollup items, a Put per new product
+        size = len(chunk) + 1 + trial.size() + sum(1 for sku in trial.products if sku in creates)
+        if chunk and size > MAX_ACTIONS:
+            yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates, rollup)
+            chunk, trial = [], sales.DayRollup()
+            trial.add(lines, todo[oid][0]["customer"])
         chunk.append(oid)
-        skus |= theirs
+        rollup = trial
     if chunk:
-        yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates)
+        yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates, rollup)
 
 
 def _pack(chunks: Iterator[tuple[date, list[dict[str, Any]]]]) -> list[list[dict[str, Any]]]:
@@ -406,6 +407,23 @@ def _pack(chunks: Iterator[tuple[date, list[dict[str, Any]]]]) -> list[list[dict
     return transactions
 
 
+def _rollup_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "sku": ln["sku"],
+            "name": ln["name"],
+            "category": ln.get("category") or sales.UNCATEGORISED,
+            "subcategory": ln.get("subcategory") or sales.UNCATEGORISED,
+            "quantity": ln["quantity"],
+            "unit_price": (ln["revenue"] / ln["quantity"]).quantize(Decimal("0.0001")),
+            "revenue": ln["revenue"],
+            "cost": ln["revenue"] - ln["profit"],
+            "profit": ln["profit"],
+        }
+        for ln in rows
+    ]
+
+
 def _actions(
     tenant_id: str,
     day: date,
@@ -414,49 +432,31 @@ def _actions(
     sale_ids: dict[str, str],
     zone: Any,
     creates: dict[str, dict[str, Any]],
+    rollup: sales.DayRollup,
 ) -> list[dict[str, Any]]:
+    """The sales of these orders and, in the same transaction, what they add to the rollups:
+    counted exactly once, since the sales' Puts fail if they were recorded before."""
     actions = []
-    day_adds: dict[str, Any] = defaultdict(Decimal)
-    product_adds: dict[str, dict[str, Any]] = {}
-    all_lines: list[dict[str, Any]] = []
     sold_at = clock.iso(_noon(day, zone))
     for oid in order_ids:
-        lines = [
-            {
-                "sku": ln["sku"],
-                "name": ln["name"],
-                "category": ln.get("category") or sales.UNCATEGORISED,
-                "subcategory": ln.get("subcategory") or sales.UNCATEGORISED,
-                "quantity": ln["quantity"],
-                "unit_price": (ln["revenue"] / ln["quantity"]).quantize(Decimal("0.0001")),
-                "revenue": ln["revenue"],
-                "cost": ln["revenue"] - ln["profit"],
-                "profit": ln["profit"],
-            }
-            for ln in todo[oid]
-        ]
-        all_lines += lines
+        lines = _rollup_lines(todo[oid])
+        revenue = sum((ln["revenue"] for ln in lines), Decimal(0))
+        cost = sum((ln["cost"] for ln in lines), Decimal(0))
         customer = todo[oid][0]["customer"]
-        adds = sales.rollup_adds(lines, customer)
-        for key, value in adds.items():
-            day_adds[key] += value
-        for sku, more in sales.product_day_adds(lines).items():
-            total = product_adds.setdefault(sku, dict.fromkeys(more, 0))
-            for key, value in more.items():
-                total[key] += value
         actions.append(
             db.sale_put(
                 tenant_id,
                 {
                     "sale_id": sale_ids[oid],
                     "invoice_no": 0,
+                    "till": sales.IMPORT_TILL,
                     "sold_at": sold_at,
                     "day": day.isoformat(),
                     "lines": lines,
-                    "total": adds["revenue"],
-                    "cost": adds["cost"],
-                    "profit": adds["revenue"] - adds["cost"],
-                    "units": adds["units"],
+                    "total": revenue,
+                    "cost": cost,
+                    "profit": revenue - cost,
+                    "units": sum(ln["quantity"] for ln in lines),
                     "customer": customer or None,
                     "source": "import",
                     "external_id": oid,
@@ -464,31 +464,29 @@ def _actions(
                 },
             )
         )
-    actions += [db.new_product(tenant_id, creates.pop(sku)) for sku in product_adds if sku in creates]
-    return actions + sales.rollup_actions(tenant_id, day.isoformat(), dict(day_adds), product_adds, all_lines)
+    actions += [db.new_product(tenant_id, creates.pop(sku)) for sku in rollup.products if sku in creates]
+    return actions + rollup.writes(tenant_id, day.isoformat(), sales.IMPORT_TILL)
 
 
 def _write_chunk(tenant_id: str, actions: list[dict[str, Any]]) -> None:
-    for attempt in range(10):
+    pending = list(actions)
+
+    def attempt() -> None:
         try:
-            db.transact(actions)
-            return
+            db.transact(pending)
         except db.ConditionFailed as failed:
             refused = [i for i, reason in enumerate(failed.reasons) if reason == "ConditionalCheckFailed"]
-            if refused and all(_is_product_put(actions[i]) for i in refused):
+            if refused and all(db.is_product_put(pending[i]) for i in refused):
                 # Someone added these products meanwhile: keep theirs, record the sales.
-                actions = [a for i, a in enumerate(actions) if i not in refused]
-                continue
+                pending[:] = [a for i, a in enumerate(pending) if i not in refused]
+                raise
             if refused:
                 # These orders were recorded meanwhile (the same file imported twice at once).
                 logger.warning("part of an import was already recorded; skipped", extra={"tenant_id": tenant_id})
                 return
-            time_module.sleep(0.05 * (attempt + 1))  # a sale touched the same day meanwhile: try again
-    raise ServiceUnavailable("The shop was too busy to finish the import; run it again to add the rest.")
+            raise  # a sale touched the same day meanwhile: try again
 
-
-def _is_product_put(action: dict[str, Any]) -> bool:
-    return "Put" in action and action["Put"]["Item"].get("type", {}).get("S") == "product"
+    retry.until_written(attempt, "The shop was too busy to finish the import; run it again to add the rest.")
 
 
 # --- exports ------------------------------------------------------------------------------

@@ -5,13 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from chalicelib import clock, db
+from chalicelib import clock, db, retry
 from chalicelib.auth import Identity
-from chalicelib.errors import Conflict, NotFound, ServiceUnavailable
+from chalicelib.errors import Conflict, NotFound
 from chalicelib.models import Product, ProductCreate, ProductPage, ProductPatch, ProductQuery, check_sku
 from chalicelib.observability import count
 
-MAX_RETRIES = 8
+BUSY = "The product is being changed by someone else right now; please try again."
 
 
 def search_text(item: dict[str, Any]) -> str:
@@ -44,17 +44,6 @@ def to_product(item: dict[str, Any]) -> Product:
     )
 
 
-ALERT_FIELDS = ("alert_state", "alert_id", "alert_at", "alert_tries")
-
-
-def stock_level_fields(tenant_id: str, sku: str, on_hand: int, min_stock: int) -> tuple[dict[str, Any], list[str]]:
-    """(fields to set, fields to remove) that keep a product in the low-stock index exactly while
-    it is at or below its minimum. Leaving the index re-arms its alert for the next fall."""
-    if min_stock > 0 and on_hand <= min_stock:
-        return dict(db.low_stock_keys(tenant_id, sku)), []
-    return {}, [*db.LOW_STOCK_KEYS, *ALERT_FIELDS]
-
-
 def normal_sku(sku: str) -> str:
     """The SKU from a path, normalised as on create; a SKU that could never exist is not found."""
     try:
@@ -75,18 +64,23 @@ def create(identity: Identity, request: ProductCreate) -> Product:
     return add(identity.tenant_id, request)
 
 
-def new_item(request: ProductCreate, **extra: Any) -> dict[str, Any]:
-    """A new product as stored: nothing on hand (stock arrives through movements)."""
+def new_item(tenant_id: str, request: ProductCreate, **extra: Any) -> dict[str, Any]:
+    """A new product as stored: nothing on hand (stock arrives through movements). With a
+    minimum it is already low, so it joins the low-stock index, but quietly: it did not fall to
+    its minimum, so there is no news to email until it has been above it and falls again."""
     now = clock.now_iso()
     item = request.model_dump()
     item.update(on_hand=0, version=1, created_at=now, updated_at=now, **extra)
     item["search"] = search_text(item)
+    low, _ = db.low_stock_fields(tenant_id, request.sku, 0, request.min_stock)
+    if low:
+        item.update(low, alert_state="alerted")
     return item
 
 
 def add(tenant_id: str, request: ProductCreate) -> Product:
     """Add a product to the catalogue."""
-    item = new_item(request)
+    item = new_item(tenant_id, request)
     try:
         db.put_new_product(tenant_id, item)
     except db.ConditionFailed as failed:
@@ -120,7 +114,8 @@ def list_products(identity: Identity, query: ProductQuery, after_sku: str | None
 def update(identity: Identity, sku: str, patch: ProductPatch) -> Product:
     identity.require_owner()
     changes = patch.model_dump(include=patch.model_fields_set)
-    for _ in range(MAX_RETRIES):
+
+    def attempt() -> Product:
         item = get_live(identity.tenant_id, sku)
         sets = {k: v for k, v in changes.items() if v is not None}
         removes = [k for k, v in changes.items() if v is None]
@@ -128,38 +123,30 @@ def update(identity: Identity, sku: str, patch: ProductPatch) -> Product:
         sets["search"] = search_text(merged)
         sets["updated_at"] = clock.now_iso()
         if "min_stock" in changes:  # a new minimum can make the product low, or no longer low
-            level_sets, level_removes = stock_level_fields(
+            level_sets, level_removes = db.low_stock_fields(
                 identity.tenant_id, item["sku"], db.as_int(item.get("on_hand")), db.as_int(merged.get("min_stock"))
             )
             sets.update(level_sets)
             removes += level_removes
-        try:
-            db.update_product(identity.tenant_id, item["sku"], db.as_int(item["version"]), sets, removes)
-        except db.ConditionFailed:
-            continue  # changed (or deleted) meanwhile: read again and re-apply
+        db.edit_product(identity.tenant_id, item, sets, removes)  # ConditionFailed: edited meanwhile
         merged.update(sets)
         for key in removes:
             merged.pop(key, None)
         return to_product(merged)
-    raise ServiceUnavailable("The product is being changed by someone else right now; please try again.")
+
+    return retry.until_written(attempt, BUSY)
 
 
 def delete(identity: Identity, sku: str) -> None:
     identity.require_owner()
-    for _ in range(MAX_RETRIES):
+
+    def attempt() -> None:
         item = get_live(identity.tenant_id, sku)
         now = clock.now_iso()
-        try:
-            # Kept, marked deleted: its movements and sales stay in the history and reports.
-            db.update_product(
-                identity.tenant_id,
-                item["sku"],
-                db.as_int(item["version"]),
-                {"deleted_at": now, "updated_at": now},
-                [*db.LOW_STOCK_KEYS, *ALERT_FIELDS],
-            )
-        except db.ConditionFailed:
-            continue
+        # Kept, marked deleted: its movements and sales stay in the history and reports.
+        db.edit_product(
+            identity.tenant_id, item, {"deleted_at": now, "updated_at": now}, [*db.LOW_STOCK_KEYS, *db.ALERT_FIELDS]
+        )
         count("ProductDeleted")
-        return
-    raise ServiceUnavailable("The product is being changed by someone else right now; please try again.")
+
+    retry.until_written(attempt, BUSY)

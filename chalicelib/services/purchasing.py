@@ -8,14 +8,12 @@ at the line's cost, moving the product's average cost, all in one transaction wi
 
 from __future__ import annotations
 
-import random
-import time
 from decimal import Decimal
 from typing import Any
 
-from chalicelib import clock, db
+from chalicelib import clock, db, idempotency, retry
 from chalicelib.auth import Identity
-from chalicelib.errors import Conflict, Invalid, NotFound, ServiceUnavailable
+from chalicelib.errors import AppError, Conflict, Invalid, NotFound
 from chalicelib.models import (
     PurchaseLine,
     PurchaseOrder,
@@ -32,10 +30,9 @@ from chalicelib.models import (
     SupplierPatch,
 )
 from chalicelib.observability import count
-from chalicelib.services.products import stock_level_fields
 from chalicelib.services.stock import average_cost
 
-MAX_ATTEMPTS = 30
+BUSY = "The purchase order is being changed by someone else; please try again."
 OPEN = ("ordered", "shipped", "partially_received")
 # Where each status may go next by POST /status (receipts move orders to (partially_)received).
 NEXT = {
@@ -46,10 +43,6 @@ NEXT = {
     "received": set(),
     "cancelled": set(),
 }
-
-
-def _retry_pause(attempt: int) -> None:
-    time.sleep(random.uniform(0, 0.005 * min(attempt + 1, 10)))  # noqa: S311 - jitter, not crypto
 
 
 # --- suppliers ----------------------------------------------------------------------------
@@ -222,7 +215,7 @@ def _outstanding(line: dict[str, Any]) -> int:
 
 def change_status(identity: Identity, po_id: str, request: PurchaseStatusIn) -> PurchaseOrder:
     identity.require_owner()
-    for attempt in range(MAX_ATTEMPTS):
+    def attempt() -> PurchaseOrder:
         item = _order(identity.tenant_id, po_id)
         current, wanted = item["status"], request.status
         if wanted not in NEXT[current]:
@@ -246,18 +239,30 @@ def change_status(identity: Identity, po_id: str, request: PurchaseStatusIn) -> 
                 for ln in item["lines"]
                 if _outstanding(ln)
             ]
-        try:
-            db.transact(actions)
-        except db.ConditionFailed:
-            _retry_pause(attempt)
-            continue
+        db.transact(actions)  # ConditionFailed: it changed meanwhile; read again, decide again
         item.update(status=wanted, updated_at=now)
         return to_order(item)
-    raise ServiceUnavailable("The purchase order is being changed by someone else; please try again.")
+
+    return retry.until_written(attempt, BUSY)
 
 
-def receive(identity: Identity, po_id: str, request: ReceiptIn) -> PurchaseOrder:
-    for attempt in range(MAX_ATTEMPTS):
+def receive(identity: Identity, po_id: str, request: ReceiptIn, key: str | None = None) -> PurchaseOrder:
+    """Goods in against an order; with an Idempotency-Key, a repeat changes nothing more."""
+    claim = idempotency.Claim(identity.tenant_id, f"receipt#{po_id}", key, request) if key else None
+
+    def earlier() -> PurchaseOrder | None:
+        outcome = claim.outcome() if claim else None
+        return to_order(_order(identity.tenant_id, outcome["po_id"])) if outcome else None
+
+    def attempt() -> PurchaseOrder:
+        try:
+            return decide_and_write()
+        except AppError:
+            if (found := earlier()) is not None:  # this receipt was recorded before (its reply lost)
+                return found
+            raise
+
+    def decide_and_write() -> PurchaseOrder:
         item = _order(identity.tenant_id, po_id)
         if item["status"] not in OPEN:
             raise Conflict(
@@ -322,44 +327,27 @@ def receive(identity: Identity, po_id: str, request: ReceiptIn) -> PurchaseOrder
             product = products[got.sku]
             on_hand = db.as_int(product.get("on_hand"))
             cost = average_cost(on_hand, Decimal(product.get("unit_cost", 0)), got.quantity, Decimal(line["unit_cost"]))
-            level_sets, level_removes = stock_level_fields(
-                identity.tenant_id, got.sku, on_hand + got.quantity, db.as_int(product.get("min_stock"))
+            moves, _ = db.stock_movement(
+                identity.tenant_id,
+                product,
+                got.quantity,
+                {"movement_id": clock.new_id(now), "kind": "po_receipt", "ref": item["po_id"],
+                 "unit_cost": Decimal(line["unit_cost"]), "note": request.note, "user_id": identity.user_id},
+                at=at,
+                sets={"unit_cost": cost},
+                adds={"on_order": -(got.quantity + got.rejected)},
             )
-            actions.append(
-                db.product_change(
-                    identity.tenant_id,
-                    got.sku,
-                    db.as_int(product["version"]),
-                    {"on_hand": on_hand + got.quantity, "unit_cost": cost, "updated_at": at, **level_sets},
-                    {"on_order": -(got.quantity + got.rejected)},
-                    level_removes,
-                )
-            )
-            actions.append(
-                db.ledger_entry(
-                    identity.tenant_id,
-                    got.sku,
-                    db.as_int(product["version"]),
-                    {
-                        "movement_id": clock.new_id(now),
-                        "sku": got.sku,
-                        "kind": "po_receipt",
-                        "change": got.quantity,
-                        "on_hand_after": on_hand + got.quantity,
-                        "at": at,
-                        "ref": item["po_id"],
-                        "unit_cost": Decimal(line["unit_cost"]),
-                        "note": request.note,
-                        "user_id": identity.user_id,
-                    },
-                )
-            )
+            actions += moves
+        if claim:
+            actions.insert(0, claim.put({"po_id": item["po_id"], "receipt_id": receipt_id}))
         try:
             db.transact(actions)
-        except db.ConditionFailed:
-            _retry_pause(attempt)
-            continue
+        except db.ConditionFailed as failed:
+            if claim and failed.reasons[:1] == ["ConditionalCheckFailed"] and (found := earlier()) is not None:
+                return found
+            raise  # the order or a product changed meanwhile: read again, decide again
         count("PurchaseReceipt")
         item.update(changes)
         return to_order(item)
-    raise ServiceUnavailable("The purchase order is being changed by someone else; please try again.")
+
+    return retry.until_written(attempt, BUSY)

@@ -88,39 +88,28 @@ def _days(first: date, last: date) -> list[date]:
 
 def sales_report(identity: Identity, query: SalesReportQuery) -> SalesReport:
     first, last = date_range(identity.tenant_id, query)
-    by = query.by
+    by, low, high = query.by, first.isoformat(), last.isoformat()
     rows: dict[str, Tally] = {}
     totals = Tally()
-    days = db.query_rollups(identity.tenant_id, "DAY#", first.isoformat(), last.isoformat())
+    for item in db.day_totals(identity.tenant_id, low, high):
+        totals.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
+        if by in ("day", "week", "month"):
+            rows.setdefault(_time_key(date.fromisoformat(item["day"]), by), Tally()).add(
+                item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders")
+            )
     if by in ("day", "week", "month"):
         for day in _days(first, last):  # every period appears, sales or not: charts need the gaps
             rows.setdefault(_time_key(day, by), Tally())
-        for item in days:
-            tally = rows[_time_key(date.fromisoformat(item["day"]), by)]
-            tally.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
-            totals.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
-        ordered = list(rows.items())
+        ordered = sorted(rows.items())
     else:
         if by == "product":
-            for item in db.query_rollups(identity.tenant_id, "PDAY#", first.isoformat(), last.isoformat()):
-                tally = rows.setdefault(item["sku"], Tally())
-                tally.name = item.get("name")
-                tally.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
-        for item in days:
-            totals.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
-            if by == "product":
-                continue
-            for attribute, value in item.items():
-                dimension, _, rest = attribute.partition("|")
-                if dimension != by:
-                    continue
-                key, _, measure = rest.rpartition("|")
-                tally = rows.setdefault(key, Tally())
-                setattr(
-                    tally,
-                    measure,
-                    getattr(tally, measure) + (Decimal(value) if measure in ("revenue", "cost") else db.as_int(value)),
-                )
+            items = db.product_days(identity.tenant_id, low, high)
+        else:
+            items = db.breakdown_days(identity.tenant_id, by, low, high)
+        for item in items:
+            tally = rows.setdefault(item["sku"] if by == "product" else item["key"], Tally())
+            tally.name = item.get("name")
+            tally.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
         ordered = sorted(rows.items(), key=lambda kv: (-kv[1].revenue, kv[0]))
     return SalesReport(
         from_=first,
@@ -134,7 +123,7 @@ def sales_report(identity: Identity, query: SalesReportQuery) -> SalesReport:
 def summary(identity: Identity, day: date | None) -> Summary:
     day = day or today(identity.tenant_id)
     tally = Tally()
-    for item in db.query_rollups(identity.tenant_id, "DAY#", day.isoformat(), day.isoformat()):
+    for item in db.day_totals(identity.tenant_id, day.isoformat(), day.isoformat()):
         tally.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
     products = list(db.iter_products(identity.tenant_id))  # read once for both stock figures
     stock = valuation(identity, products)
@@ -185,7 +174,7 @@ def abc(identity: Identity, query: AbcQuery) -> AbcReport:
     """Products ranked by revenue (or profit): A up to 80 % of the total, B to 95 %, C the rest."""
     first, last = date_range(identity.tenant_id, query)
     tallies: dict[str, Tally] = {}
-    for item in db.query_rollups(identity.tenant_id, "PDAY#", first.isoformat(), last.isoformat()):
+    for item in db.product_days(identity.tenant_id, first.isoformat(), last.isoformat()):
         tally = tallies.setdefault(item["sku"], Tally())
         tally.name = item.get("name")
         tally.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))

@@ -1,43 +1,37 @@
-"""Selling: all lines of a sale or none, with the daily rollups written in the same breath.
+"""Selling: all lines of a sale or none, counted exactly once in the reports.
 
-One BatchGetItem reads the products and the shop; one TransactWriteItems then writes, per
-product, the new on-hand (guarded by the version read) and a ledger entry; the sale itself
-(with the next invoice number, guarded likewise); and the rollups the reports read: the shop's
-day (totals and breakdowns) and each product's day. Because the rollups ride in the sale's own
-transaction, they count each sale exactly once. If anything changed since the read, the whole
-thing is read and decided again.
+A sale is two transactions. The first is the sale itself, all or nothing: per product the new
+on hand through the movement primitive (guarded by the version read), the sale with the next
+invoice number of its till, a marker saying its rollups are still to be written, and, with an
+Idempotency-Key, a claim on that key. The second writes the rollups the reports read and
+deletes the marker, so it can succeed only once; if it never runs (a crash, an outage), the
+schedule finds the marker and runs it. Nothing a sale writes is shared with a sale at another
+till, except the stock of a product both sell.
 """
 
 from __future__ import annotations
 
-import random
-import time
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib import clock, db
+from chalicelib import clock, db, idempotency, retry
 from chalicelib.auth import Identity
-from chalicelib.errors import InsufficientStock, Invalid, NotFound, ServiceUnavailable
+from chalicelib.errors import AppError, InsufficientStock, Invalid, NotFound, ServiceUnavailable
 from chalicelib.models import Sale, SaleIn, SaleLine, SalePage, SaleQuery
-from chalicelib.observability import count
-from chalicelib.services.products import stock_level_fields
+from chalicelib.observability import count, logger
 
-MAX_ATTEMPTS = 60
 FUTURE_SLACK = timedelta(minutes=5)
 UNCATEGORISED = "Uncategorised"
 UNSPECIFIED = "Unspecified"
+IMPORT_TILL = "import"  # imported history is counted apart from every live till
+SETTLE_AFTER = timedelta(minutes=1)  # a marker older than this lost its second transaction
 
-# Breakdowns kept in the shop's day rollup: attribute prefix -> where the key comes from.
+# Breakdowns the reports offer: from each line's product, or from the sale's customer.
 LINE_DIMENSIONS = ("category", "subcategory")
 SALE_DIMENSIONS = ("region", "state")
-
-
-def dim_attr(dimension: str, key: str, measure: str) -> str:
-    """Name of a breakdown counter in a day rollup, e.g. 'category|Furniture|revenue'."""
-    return f"{dimension}|{key}|{measure}"
 
 
 def shop_zone(shop: dict[str, Any] | None) -> ZoneInfo:
@@ -67,56 +61,53 @@ def _price_lines(request: SaleIn, products: dict[str, dict[str, Any]]) -> list[d
     return lines
 
 
-def rollup_adds(lines: list[dict[str, Any]], customer: dict[str, Any]) -> dict[str, Any]:
-    """What one sale adds to its day's rollup: totals and each breakdown's counters."""
-    adds: dict[str, Any] = defaultdict(Decimal)
-    revenue = sum((ln["revenue"] for ln in lines), Decimal(0))
-    cost = sum((ln["cost"] for ln in lines), Decimal(0))
-    units = sum(ln["quantity"] for ln in lines)
-    adds.update(revenue=revenue, cost=cost, units=units, orders=1, lines=len(lines))
-    for dimension in LINE_DIMENSIONS:
-        keys = set()
+def _tally() -> dict[str, Any]:
+    return {"revenue": Decimal(0), "cost": Decimal(0), "units": 0, "orders": 0}
+
+
+class DayRollup:
+    """What some sales of one day add to the reports: totals, per product, per breakdown key."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, Any] = {**_tally(), "lines": 0}
+        self.products: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+        self.breakdowns: dict[tuple[str, str], dict[str, Any]] = defaultdict(_tally)
+
+    def add(self, lines: list[dict[str, Any]], customer: dict[str, Any]) -> None:
+        revenue = sum((Decimal(ln["revenue"]) for ln in lines), Decimal(0))
+        cost = sum((Decimal(ln["cost"]) for ln in lines), Decimal(0))
+        units = sum(ln["quantity"] for ln in lines)
+        _count(self.totals, revenue, cost, units)
+        self.totals["lines"] += len(lines)
+        seen: set[tuple[str, str]] = set()
         for ln in lines:
-            key = ln[dimension]
-            keys.add(key)
-            adds[dim_attr(dimension, key, "revenue")] += ln["revenue"]
-            adds[dim_attr(dimension, key, "cost")] += ln["cost"]
-            adds[dim_attr(dimension, key, "units")] += ln["quantity"]
-        for key in keys:  # orders by key = sales that contain it
-            adds[dim_attr(dimension, key, "orders")] += 1
-    for dimension in SALE_DIMENSIONS:
-        key = customer.get(dimension) or UNSPECIFIED
-        adds[dim_attr(dimension, key, "revenue")] += revenue
-        adds[dim_attr(dimension, key, "cost")] += cost
-        adds[dim_attr(dimension, key, "units")] += units
-        adds[dim_attr(dimension, key, "orders")] += 1
-    return dict(adds)
+            adds, _ = self.products.setdefault(
+                ln["sku"],
+                (_tally(), {"name": ln["name"], "category": ln["category"], "subcategory": ln["subcategory"]}),
+            )
+            _count(adds, Decimal(ln["revenue"]), Decimal(ln["cost"]), ln["quantity"], orders=ln["sku"] not in seen)
+            seen.add(ln["sku"])
+            for dimension in LINE_DIMENSIONS:
+                key = (dimension, ln[dimension])
+                _count(self.breakdowns[key], Decimal(ln["revenue"]), Decimal(ln["cost"]), ln["quantity"],
+                       orders=key not in seen)
+                seen.add(key)
+        for dimension in SALE_DIMENSIONS:  # orders by key = sales that contain it
+            _count(self.breakdowns[(dimension, customer.get(dimension) or UNSPECIFIED)], revenue, cost, units)
+
+    def writes(self, tenant_id: str, day: str, till: str) -> list[dict[str, Any]]:
+        return db.rollup_writes(tenant_id, day, till, self.totals, self.products, dict(self.breakdowns))
+
+    def size(self) -> int:
+        """How many items `writes` touches."""
+        return 1 + len(self.products) + len(self.breakdowns)
 
 
-def product_day_adds(lines: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """What one sale adds to each of its products' day rollups (it is one order for each)."""
-    adds: dict[str, dict[str, Any]] = {}
-    for ln in lines:
-        day = adds.setdefault(ln["sku"], {"units": 0, "orders": 1, "revenue": Decimal(0), "cost": Decimal(0)})
-        day["units"] += ln["quantity"]
-        day["revenue"] += ln["revenue"]
-        day["cost"] += ln["cost"]
-    return adds
-
-
-def rollup_actions(tenant_id: str, day: str, day_adds: dict[str, Any], product_adds: dict[str, dict[str, Any]],
-                   lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The writes that add sales to their day's rollup and their products' day rollups."""
-    named = {ln["sku"]: ln for ln in lines}
-    actions = [db.counters_add(db.rollup_pk(tenant_id), db.day_rollup_sk(day), day_adds, {"day": day})]
-    for sku, adds in product_adds.items():
-        line = named[sku]
-        actions.append(db.counters_add(
-            db.rollup_pk(tenant_id), db.product_day_sk(day, sku), adds,
-            {"day": day, "sku": sku, "name": line["name"], "category": line["category"],
-             "subcategory": line["subcategory"]},
-        ))
-    return actions
+def _count(tally: dict[str, Any], revenue: Decimal, cost: Decimal, units: Any, orders: bool = True) -> None:
+    tally["revenue"] += revenue
+    tally["cost"] += cost
+    tally["units"] += units
+    tally["orders"] += 1 if orders else 0
 
 
 def _check(request: SaleIn, products: dict[str, dict[str, Any]], needed: dict[str, int]) -> None:
@@ -137,7 +128,9 @@ def _check(request: SaleIn, products: dict[str, dict[str, Any]], needed: dict[st
         raise InsufficientStock(f"Not enough stock for: {names}. Nothing was sold.", short)
 
 
-def record(identity: Identity, request: SaleIn) -> Sale:
+def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
+    """Record a sale; with an Idempotency-Key, a repeat returns the sale the key recorded."""
+    tenant_id = identity.tenant_id
     now = clock.now()
     sold_at = (request.sold_at or now).astimezone(UTC).replace(microsecond=0)
     if sold_at > now + FUTURE_SLACK:
@@ -145,94 +138,130 @@ def record(identity: Identity, request: SaleIn) -> Sale:
             "sold_at is in the future; a sale can only be recorded once it has happened.",
             [{"field": "sold_at", "message": "is in the future"}],
         )
+    till = request.till or db.DEFAULT_TILL
     needed: dict[str, int] = defaultdict(int)
     for line in request.lines:  # the same SKU on two lines is one stock change
         needed[line.sku] += line.quantity
     customer = request.customer.model_dump(exclude_none=True) if request.customer else {}
+    claim = idempotency.Claim(tenant_id, "sale", key, request) if key else None
 
-    for attempt in range(MAX_ATTEMPTS):
-        now = clock.now()
-        products, shop = db.get_products_and_shop(identity.tenant_id, list(needed))
+    def earlier() -> Sale | None:
+        """The sale this key already recorded, if it did (its rollups finished if need be)."""
+        outcome = claim.outcome() if claim else None
+        item = db.get_sale(tenant_id, outcome["sale_id"]) if outcome else None
+        if item is None:
+            return None
+        apply_rollups(tenant_id, item)
+        return to_sale(item)
+
+    def attempt() -> Sale:
+        products, shop, last_invoice = db.get_products_shop_till(tenant_id, list(needed), till)
         if shop is None:
             raise NotFound("This account's shop no longer exists.")
-        _check(request, products, needed)
+        try:
+            _check(request, products, needed)
+        except AppError:
+            # Not possible now, but perhaps this very request was recorded before (its reply lost).
+            if (found := earlier()) is not None:
+                return found
+            raise
+        now = clock.now()
         lines = _price_lines(request, products)
-        day = sold_at.astimezone(shop_zone(shop)).date().isoformat()
         sale_id = clock.new_id(sold_at)
         at = clock.iso(sold_at)
-        invoice_no = db.as_int(shop.get("invoice_seq")) + 1
-        # The invoice number is the shop's counter + 1, if nobody took it meanwhile.
-        actions = [db.next_invoice_number(identity.tenant_id, invoice_no)]
+        actions = [claim.put({"sale_id": sale_id})] if claim else []
+        actions.append(db.next_invoice_number(tenant_id, till, last_invoice + 1))
         for sku, qty in needed.items():
-            product = products[sku]
-            on_hand_after = db.as_int(product.get("on_hand")) - qty
-            level_sets, level_removes = stock_level_fields(
-                identity.tenant_id, sku, on_hand_after, db.as_int(product.get("min_stock"))
+            moves, _ = db.stock_movement(
+                tenant_id,
+                products[sku],
+                -qty,
+                {"movement_id": clock.new_id(now), "kind": "sale", "ref": sale_id, "user_id": identity.user_id},
+                at=clock.iso(now),
+                sets={"last_sold_at": max(at, products[sku].get("last_sold_at") or "")},
             )
-            actions.append(
-                db.product_change(
-                    identity.tenant_id,
-                    sku,
-                    db.as_int(product["version"]),
-                    {
-                        "on_hand": on_hand_after,
-                        "updated_at": clock.iso(now),
-                        "last_sold_at": max(at, product.get("last_sold_at") or ""),
-                        **level_sets,
-                    },
-                    removes=level_removes,
-                )
-            )
-            actions.append(
-                db.ledger_entry(
-                    identity.tenant_id,
-                    sku,
-                    db.as_int(product["version"]),
-                    {
-                        "movement_id": clock.new_id(now),
-                        "sku": sku,
-                        "kind": "sale",
-                        "change": -qty,
-                        "on_hand_after": on_hand_after,
-                        "at": clock.iso(now),
-                        "ref": sale_id,
-                        "user_id": identity.user_id,
-                    },
-                )
-            )
-        totals = rollup_adds(lines, customer)
+            actions += moves
+        revenue = sum((ln["revenue"] for ln in lines), Decimal(0))
+        cost = sum((ln["cost"] for ln in lines), Decimal(0))
         sale = {
             "sale_id": sale_id,
-            "invoice_no": invoice_no,
+            "invoice_no": last_invoice + 1,
+            "till": till,
             "sold_at": at,
-            "day": day,
+            "day": sold_at.astimezone(shop_zone(shop)).date().isoformat(),
             "lines": lines,
-            "total": totals["revenue"],
-            "cost": totals["cost"],
-            "profit": totals["revenue"] - totals["cost"],
-            "units": totals["units"],
+            "total": revenue,
+            "cost": cost,
+            "profit": revenue - cost,
+            "units": sum(ln["quantity"] for ln in lines),
             "customer": customer or None,
             "user_id": identity.user_id,
             "created_at": clock.iso(now),
         }
-        actions.append(db.sale_put(identity.tenant_id, sale))
-        actions += rollup_actions(identity.tenant_id, day, totals, product_day_adds(lines), lines)
+        actions.append(db.sale_put(tenant_id, sale))
+        actions.append(db.pending_rollup(tenant_id, sale_id, clock.iso(now)))
         try:
             db.transact(actions)
-        except db.ConditionFailed:
-            # A product or the invoice counter moved on since we read them: read again, decide again.
-            time.sleep(random.uniform(0, 0.005 * min(attempt + 1, 10)))  # noqa: S311 - jitter, not crypto
-            continue
+        except db.ConditionFailed as failed:
+            if claim and failed.reasons[:1] == ["ConditionalCheckFailed"] and (found := earlier()) is not None:
+                return found  # the key was claimed: this request was recorded already
+            raise  # a product or the till's counter moved on: read again, decide again
         count("Sale")
         count("SaleLines", len(lines))
+        _rollups_now_or_later(tenant_id, sale)
         return to_sale(sale)
-    raise ServiceUnavailable("The shop is very busy right now and the sale could not be recorded; please retry.")
+
+    return retry.until_written(
+        attempt, "The shop is very busy right now and the sale could not be recorded; please retry."
+    )
+
+
+def apply_rollups(tenant_id: str, sale: dict[str, Any]) -> None:
+    """The sale's second transaction: its rollups, once (a no-op if they are written already)."""
+    rollup = DayRollup()
+    rollup.add(sale["lines"], sale.get("customer") or {})
+    actions = [db.settle_pending(tenant_id, sale["sale_id"]), *rollup.writes(tenant_id, sale["day"],
+                                                                             sale.get("till") or db.DEFAULT_TILL)]
+
+    def attempt() -> None:
+        try:
+            db.transact(actions)
+        except db.ConditionFailed as failed:
+            if failed.reasons[:1] == ["ConditionalCheckFailed"]:
+                return  # the marker is gone: these rollups were written before
+            raise
+
+    retry.until_written(attempt, "The shop's figures are busy; the sale is recorded and will be counted shortly.")
+
+
+def _rollups_now_or_later(tenant_id: str, sale: dict[str, Any]) -> None:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        apply_rollups(tenant_id, sale)
+    except (ServiceUnavailable, BotoCoreError, ClientError) as exc:
+        # The sale stands (its reply must say so); the schedule writes its rollups later.
+        logger.warning("sale rollups left to the schedule", extra={"error": type(exc).__name__})
+
+
+def settle_pending_rollups() -> int:
+    """Write the rollups of every sale whose second transaction never ran (the schedule's job)."""
+    settled = 0
+    for marker in db.query_pending(before=clock.iso(clock.now() - SETTLE_AFTER)):
+        sale = db.get_sale(marker["tenant_id"], marker["sale_id"])
+        if sale is not None:
+            apply_rollups(marker["tenant_id"], sale)
+            settled += 1
+    if settled:
+        logger.warning("finished the rollups of interrupted sales", extra={"sales": settled})
+    return settled
 
 
 def to_sale(item: dict[str, Any]) -> Sale:
     return Sale(
         sale_id=item["sale_id"],
         invoice_no=db.as_int(item.get("invoice_no")),
+        till=item.get("till") or db.DEFAULT_TILL,
         sold_at=item["sold_at"],
         total=Decimal(item["total"]),
         cost=Decimal(item["cost"]),

@@ -1,25 +1,22 @@
 """Stock on hand changes only through movements, each one a ledger entry.
 
-A movement reads the product, works out the new on-hand, and writes both in one transaction
-guarded by the product's version. If another movement got there first, it reads again and
-re-decides (so two losses of 1 on the last item cannot both succeed).
+A movement reads the product, works out the new on-hand, and writes both through the movement
+primitive (db.stock_movement), guarded by the product's version. If another movement got there
+first, it reads again and re-decides (so two losses of 1 on the last item cannot both succeed).
 """
 
 from __future__ import annotations
 
-import random
-import time
 from decimal import Decimal
 from typing import Any
 
-from chalicelib import clock, db
+from chalicelib import clock, db, idempotency, retry
 from chalicelib.auth import Identity
-from chalicelib.errors import InsufficientStock, ServiceUnavailable
+from chalicelib.errors import AppError, InsufficientStock
 from chalicelib.models import Movement, MovementPage, StockMovementIn, StockMovementOut
 from chalicelib.observability import count
-from chalicelib.services.products import get_live, stock_level_fields
+from chalicelib.services.products import get_live
 
-MAX_ATTEMPTS = 60
 COST_PLACES = Decimal("0.0001")
 
 
@@ -50,41 +47,44 @@ def _plan(item: dict[str, Any], request: StockMovementIn) -> tuple[int, dict[str
     return change, extra
 
 
-def record(identity: Identity, sku: str, request: StockMovementIn) -> StockMovementOut:
-    for attempt in range(MAX_ATTEMPTS):
-        item = get_live(identity.tenant_id, sku)
-        change, extra = _plan(item, request)
-        on_hand_after = db.as_int(item.get("on_hand")) + change
+def record(identity: Identity, sku: str, request: StockMovementIn, key: str | None = None) -> StockMovementOut:
+    """Receive, adjust or count; with an Idempotency-Key, a repeat returns the first movement."""
+    claim = idempotency.Claim(identity.tenant_id, f"stock#{sku}", key, request) if key else None
+
+    def earlier() -> StockMovementOut | None:
+        outcome = claim.outcome() if claim else None
+        return StockMovementOut.model_validate(outcome) if outcome else None
+
+    def attempt() -> StockMovementOut:
+        try:
+            item = get_live(identity.tenant_id, sku)
+            change, extra = _plan(item, request)
+        except AppError:
+            if (found := earlier()) is not None:  # this request was recorded before (its reply lost)
+                return found
+            raise
         now = clock.now()
         movement_id = clock.new_id(now)
-        movement = {
-            "movement_id": movement_id,
-            "sku": item["sku"],
-            "kind": request.type,
-            "change": change,
-            "on_hand_after": on_hand_after,
-            "at": clock.iso(now),
-            "note": request.note,
-            "unit_cost": request.unit_cost,
-            "user_id": identity.user_id,
-        }
-        level_sets, level_removes = stock_level_fields(
-            identity.tenant_id, item["sku"], on_hand_after, db.as_int(item.get("min_stock"))
+        movement = {"movement_id": movement_id, "kind": request.type, "note": request.note,
+                    "unit_cost": request.unit_cost, "user_id": identity.user_id}
+        actions, on_hand_after = db.stock_movement(
+            identity.tenant_id, item, change, movement, at=clock.iso(now), sets=extra
         )
-        changes = {"on_hand": on_hand_after, "updated_at": clock.iso(now), **extra, **level_sets}
-        try:
-            db.write_movement(
-                identity.tenant_id, item["sku"], db.as_int(item["version"]), changes, movement, level_removes
-            )
-        except db.ConditionFailed:
-            # Someone changed the product between our read and write: back off a little, re-read.
-            time.sleep(random.uniform(0, 0.004 * min(attempt + 1, 10)))  # noqa: S311 - jitter, not crypto
-            continue
-        count("StockMovement")
-        return StockMovementOut(
+        reply = StockMovementOut(
             movement_id=movement_id, sku=item["sku"], type=request.type, change=change, on_hand=on_hand_after
         )
-    raise ServiceUnavailable("This product's stock is changing very fast right now; please try again.")
+        if claim:
+            actions.insert(0, claim.put(reply.model_dump(mode="json")))
+        try:
+            db.transact(actions)
+        except db.ConditionFailed as failed:
+            if claim and failed.reasons[:1] == ["ConditionalCheckFailed"] and (found := earlier()) is not None:
+                return found
+            raise  # someone changed the product between our read and write: re-read, re-decide
+        count("StockMovement")
+        return reply
+
+    return retry.until_written(attempt, "This product's stock is changing very fast right now; please try again.")
 
 
 def to_movement(entry: dict[str, Any]) -> Movement:
