@@ -24,10 +24,11 @@ from chalicelib.settings import get_settings
 
 MAX_KEY_LENGTH = 128
 IN_PROGRESS_WAIT_SECONDS = 8.0
-# How long a request's in-progress record may block a repeat: longer than any request can run
-# (API Gateway gives up at 29 s), never the record's whole lifetime. A repeat after that runs
-# again and meets the write's own claim on the key.
-IN_PROGRESS_EXPIRY_MS = 30_000
+# How long a request's in-progress record may block a repeat: longer than a request normally
+# runs (it gives up on a slow database within seconds), never the record's whole lifetime. A
+# repeat after that runs again and meets the write's own claim on the key, so even a request
+# still running then cannot make it count twice.
+IN_PROGRESS_EXPIRY_MS = 10_000
 
 
 class _Deadline:
