@@ -884,12 +884,12 @@ def purchase_order_change(tenant_id: str, po_id: str, version: int, changes: dic
 ALERT_PREFIX = "ALERT#"
 
 
-def mark_alert(
+def _mark_alert(
     tenant_id: str,
     sku: str,
     sets: dict[str, Any],
     adds: dict[str, Any] | None,
-    removes: list[str] | tuple[str, ...],
+    removes: tuple[str, ...],
     condition: str,
     condition_values: dict[str, Any],
 ) -> bool:
@@ -910,6 +910,31 @@ def mark_alert(
     except ddb().exceptions.ConditionalCheckFailedException:
         return False
     return True
+
+
+def alert_pending(tenant_id: str, product: dict[str, Any], alert_id: str, at: str) -> bool:
+    """Record an alert attempt before sending, only if the product is still low and its alert
+    state is still as read; False if either changed."""
+    old = product.get("alert_state")
+    condition = "attribute_exists(low_pk) AND " + (
+        "attribute_not_exists(alert_state)" if old is None else "alert_state = :old AND alert_id = :old_id"
+    )
+    values = {} if old is None else {":old": old, ":old_id": product.get("alert_id", "")}
+    return _mark_alert(
+        tenant_id, product["sku"], {"alert_state": "pending", "alert_id": alert_id, "alert_at": at},
+        {"alert_tries": 1}, (), condition, values,
+    )  # fmt: skip
+
+
+def alert_sent(tenant_id: str, sku: str, alert_id: str) -> None:
+    """The attempt `alert_id` is settled: the product stays quiet until it is re-armed."""
+    _mark_alert(tenant_id, sku, {"alert_state": "alerted"}, None, ("alert_tries",), "alert_id = :id", {":id": alert_id})
+
+
+def alert_not_sent(tenant_id: str, sku: str, alert_id: str) -> None:
+    """The attempt `alert_id` sent nothing: back as it was (the try not counted)."""
+    _mark_alert(tenant_id, sku, {}, {"alert_tries": -1}, ("alert_state", "alert_id", "alert_at"),
+                "alert_id = :id", {":id": alert_id})  # fmt: skip
 
 
 def put_alert(tenant_id: str, alert: dict[str, Any]) -> None:

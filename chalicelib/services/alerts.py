@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib import alert_email, aws, clock, db
+from chalicelib import alert_email, clock, db, mail
 from chalicelib.auth import Identity
 from chalicelib.errors import NotFound
 from chalicelib.models import AlertPage, AlertRecord, AlertSettings, AlertSettingsIn
@@ -142,64 +142,31 @@ def _line(product: dict[str, Any], suppliers: dict[str, dict[str, Any]]) -> dict
 
 def _mark_pending(tenant_id: str, product: dict[str, Any], alert_id: str, now: datetime) -> bool:
     """Record the attempt before sending, only if the product is still low and still as we read it."""
-    old = product.get("alert_state")
-    condition = "attribute_exists(low_pk) AND " + (
-        "attribute_not_exists(alert_state)" if old is None else "alert_state = :old AND alert_id = :old_id"
-    )
-    values = {} if old is None else {":old": old, ":old_id": product.get("alert_id", "")}
-    return db.mark_alert(
-        tenant_id,
-        product["sku"],
-        {"alert_state": "pending", "alert_id": alert_id, "alert_at": clock.iso(now)},
-        {"alert_tries": 1},
-        (),
-        condition,
-        values,
-    )
+    return db.alert_pending(tenant_id, product, alert_id, clock.iso(now))
 
 
 def _settle(tenant_id: str, product: dict[str, Any], alert_id: str) -> None:
-    db.mark_alert(
-        tenant_id,
-        product["sku"],
-        {"alert_state": "alerted"},
-        None,
-        ("alert_tries",),
-        "alert_id = :id",
-        {":id": alert_id},
-    )
+    db.alert_sent(tenant_id, product["sku"], alert_id)
 
 
 def _rearm(tenant_id: str, product: dict[str, Any], alert_id: str) -> None:
     """SES said no: nothing was sent, so put the product back as it was (and not count the try)."""
-    db.mark_alert(
-        tenant_id,
-        product["sku"],
-        {},
-        {"alert_tries": -1},
-        ("alert_state", "alert_id", "alert_at"),
-        "alert_id = :id",
-        {":id": alert_id},
-    )
+    db.alert_not_sent(tenant_id, product["sku"], alert_id)
 
 
 def _send(shop: dict[str, Any], recipients: list[str], due: list[dict[str, Any]], held: list[dict[str, Any]]) -> str:
     settings = get_settings()
     link = settings.site_url.rstrip("/") + "/#/products?low_stock=true"
     name = shop.get("shop_name", "Your shop")
-    reply = aws.client("ses").send_email(
-        Source=settings.alert_sender,
-        Destination={"ToAddresses": recipients},
-        Message={
-            "Subject": {"Data": alert_email.subject(name, due), "Charset": "UTF-8"},
-            "Body": {
-                "Text": {"Data": alert_email.text(name, due, held, link), "Charset": "UTF-8"},
-                "Html": {"Data": alert_email.html(name, due, held, link), "Charset": "UTF-8"},
-            },
-        },
+    message_id = mail.send(
+        sender=settings.alert_sender,
+        to=recipients,
+        subject=alert_email.subject(name, due),
+        text=alert_email.text(name, due, held, link),
+        html=alert_email.html(name, due, held, link),
     )
     count("AlertEmailSent")
-    return str(reply.get("MessageId", ""))
+    return message_id
 
 
 # --- settings and history (the API) -----------------------------------------------------
