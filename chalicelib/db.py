@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 from typing import Any
 
@@ -236,10 +238,11 @@ def get_product(tenant_id: str, sku: str) -> dict[str, Any] | None:
     return from_ddb(reply["Item"]) if "Item" in reply else None
 
 
-# Fields whose change interacts with stock movements: the minimum decides low-stock membership
-# and the unit cost is averaged by receipts. Edits of these take the stock version guard; every
-# other edit has its own guard, so renaming a product never races a sale.
-STOCK_FIELDS = frozenset({"min_stock", "unit_cost"})
+# Fields whose change interacts with stock movements: the minimum decides low-stock membership,
+# the unit cost is averaged by receipts, and cost, price and deletion change the stock's value.
+# Edits of these take the stock version guard; every other edit has its own guard, so renaming
+# a product never races a sale.
+STOCK_FIELDS = frozenset({"min_stock", "unit_cost", "price", "deleted_at"})
 
 
 def edit_product(tenant_id: str, product: dict[str, Any], sets: dict[str, Any], removes: list[str]) -> None:
@@ -261,17 +264,34 @@ def edit_product(tenant_id: str, product: dict[str, Any], sets: dict[str, Any], 
         names["#version"] = "version"
         values[":version_read"] = product["version"]
         conditions.append("#version = :version_read")
+    update = {
+        "TableName": table(),
+        "Key": product_key(tenant_id, product["sku"]),
+        "UpdateExpression": expression,
+        "ConditionExpression": " AND ".join(conditions),
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": _values(values),
+    }
+    value = _value_change(product, sets, removes)
+    if any(value.values()):
+        # The stock's value moves with the edit, in the same transaction (guarded by the version).
+        _transact([{"Update": update}, stock_value_add(tenant_id, DEFAULT_TILL, value)])
+        return
     try:
-        ddb().update_item(
-            TableName=table(),
-            Key=product_key(tenant_id, product["sku"]),
-            UpdateExpression=expression,
-            ConditionExpression=" AND ".join(conditions),
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=_values(values),
-        )
+        ddb().update_item(**update)
     except ddb().exceptions.ConditionalCheckFailedException:
         raise ConditionFailed() from None
+
+
+def _value_change(product: dict[str, Any], sets: dict[str, Any], removes: list[str]) -> dict[str, Decimal]:
+    """What an edit of cost, price or deletion does to the shop's stock value."""
+    on_hand = Decimal(product.get("on_hand") or 0)
+    cost, price = Decimal(product.get("unit_cost") or 0), Decimal(product.get("price") or 0)
+    if "deleted_at" in sets:
+        return {"value_cost": -on_hand * cost, "value_retail": -on_hand * price}
+    new_cost = Decimal(0) if "unit_cost" in removes else Decimal(sets.get("unit_cost", cost))
+    new_price = Decimal(sets.get("price", price))
+    return {"value_cost": on_hand * (new_cost - cost), "value_retail": on_hand * (new_price - price)}
 
 
 def query_products(
@@ -438,35 +458,94 @@ def low_stock_fields(tenant_id: str, sku: str, on_hand: Any, min_stock: Any) -> 
     return {}, [*LOW_STOCK_KEYS, *ALERT_FIELDS]
 
 
-def stock_movement(
-    tenant_id: str,
-    product: dict[str, Any],
-    change: Any,
-    movement: dict[str, Any],
-    *,
-    at: str,
-    sets: dict[str, Any] | None = None,
-    adds: dict[str, Any] | None = None,
-) -> tuple[list[dict[str, Any]], Any]:
-    """A change of `change` to a product's stock on hand, as transaction actions for the
-    caller's transaction, and the new on hand.
+@dataclass
+class Move:
+    """One product's part in a stock change: how much, the ledger entry's own fields, and what
+    else the change sets or adds on the product (a new average cost, stock no longer on order)."""
 
-    Every movement (sale, receipt, adjustment, count, return, transfer) is built here: the
-    product's new on hand and its low-stock index membership, written only if the product is
+    product: dict[str, Any]
+    change: Any
+    movement: dict[str, Any]
+    sets: dict[str, Any] = dataclass_field(default_factory=dict)
+    adds: dict[str, Any] = dataclass_field(default_factory=dict)
+
+
+def stock_movements(tenant_id: str, moves: list[Move], *, at: str, till: str = DEFAULT_TILL) -> tuple[
+    list[dict[str, Any]], list[Any]
+]:
+    """The one way stock on hand changes: transaction actions for the caller's transaction, and
+    each product's new on hand.
+
+    Every movement (sale, receipt, adjustment, count, return, transfer) is built here: per
+    product its new on hand and its low-stock index membership, written only if the product is
     still at the version read (so two movements never both act on the same stock), and an
     immutable ledger entry whose place in the ledger is that version, so the ledger sums to on
-    hand in commit order. `sets`/`adds` carry what else the movement changes on the product.
+    hand in commit order; and, once for all of them, what they change in the shop's stock value
+    (kept per till, so tills do not wait for each other).
     """
-    sku = product["sku"]
-    version = as_int(product["version"])
-    on_hand_after = (product.get("on_hand") or 0) + change
-    level_sets, level_removes = low_stock_fields(tenant_id, sku, on_hand_after, product.get("min_stock") or 0)
-    changes = {**(sets or {}), "on_hand": on_hand_after, "updated_at": at, **level_sets}
-    entry = {**movement, "sku": sku, "change": change, "on_hand_after": on_hand_after, "at": at}
-    return [
-        product_change(tenant_id, sku, version, changes, adds, level_removes),
-        ledger_entry(tenant_id, sku, version, {k: v for k, v in entry.items() if v is not None}),
-    ], on_hand_after
+    actions: list[dict[str, Any]] = []
+    after: list[Any] = []
+    value = {"value_cost": Decimal(0), "value_retail": Decimal(0)}
+    for move in moves:
+        product, sku = move.product, move.product["sku"]
+        version = as_int(product["version"])
+        on_hand = product.get("on_hand") or 0
+        on_hand_after = on_hand + move.change
+        level_sets, level_removes = low_stock_fields(tenant_id, sku, on_hand_after, product.get("min_stock") or 0)
+        changes = {**move.sets, "on_hand": on_hand_after, "updated_at": at, **level_sets}
+        entry = {**move.movement, "sku": sku, "change": move.change, "on_hand_after": on_hand_after, "at": at}
+        actions.append(product_change(tenant_id, sku, version, changes, move.adds or None, level_removes))
+        actions.append(ledger_entry(tenant_id, sku, version, {k: v for k, v in entry.items() if v is not None}))
+        cost = Decimal(product.get("unit_cost") or 0)
+        value["value_cost"] += on_hand_after * Decimal(move.sets.get("unit_cost", cost)) - on_hand * cost
+        value["value_retail"] += move.change * Decimal(product.get("price") or 0)
+        after.append(on_hand_after)
+    if any(value.values()):
+        actions.append(stock_value_add(tenant_id, till, value))
+    return actions, after
+
+
+# The shop's stock at cost and at retail, kept as it changes (the dashboard reads it instead of
+# the catalogue): one small item per till, since every movement adds to it.
+
+
+def _stock_value_pk(tenant_id: str) -> str:
+    return f"SHOP#{tenant_id}#STOCKVALUE"
+
+
+def stock_value_add(tenant_id: str, till: str, adds: dict[str, Any]) -> dict[str, Any]:
+    return counters_add(_stock_value_pk(tenant_id), till, adds)
+
+
+def stock_value(tenant_id: str) -> tuple[Decimal, Decimal]:
+    """(value at cost, value at retail) of everything on hand."""
+    cost, retail = Decimal(0), Decimal(0)
+    for item in _query_all({
+        "KeyConditionExpression": "PK = :pk",
+        "ExpressionAttributeValues": _values({":pk": _stock_value_pk(tenant_id)}),
+    }):
+        cost += Decimal(item.get("value_cost") or 0)
+        retail += Decimal(item.get("value_retail") or 0)
+    return cost, retail
+
+
+def count_low_stock(tenant_id: str) -> int:
+    """How many of a shop's products are at or below their minimum (reads the low-stock index)."""
+    keys = low_stock_keys(tenant_id, "")
+    params: dict[str, Any] = {
+        "TableName": table(),
+        "IndexName": LOW_STOCK_INDEX,
+        "KeyConditionExpression": "low_pk = :pk AND begins_with(low_sk, :shop)",
+        "ExpressionAttributeValues": _values({":pk": keys["low_pk"], ":shop": keys["low_sk"]}),
+        "Select": "COUNT",
+    }
+    total = 0
+    while True:
+        reply = ddb().query(**params)
+        total += int(reply.get("Count", 0))
+        if "LastEvaluatedKey" not in reply:
+            return total
+        params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
 
 
 def _transact(actions: list[dict[str, Any]]) -> None:

@@ -23,6 +23,8 @@ def register(request: RegisterIn) -> RegisterOut:
             "owner_email": request.email,
             "alert_recipients": [request.email],
             "alerts_enabled": True,
+            # Its stock value is kept as stock moves (shops from before this read their catalogue).
+            "stock_value_kept": True,
             "created_at": clock.now_iso(),
         },
     )

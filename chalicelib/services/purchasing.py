@@ -319,6 +319,7 @@ def receive(identity: Identity, po_id: str, request: ReceiptIn, key: str | None 
             "updated_at": at,
         }
         actions = [db.purchase_order_change(identity.tenant_id, item["po_id"], db.as_int(item["version"]), changes)]
+        moves = []
         for got in request.lines:
             line = by_sku[got.sku]
             if not got.quantity:
@@ -327,17 +328,15 @@ def receive(identity: Identity, po_id: str, request: ReceiptIn, key: str | None 
             product = products[got.sku]
             on_hand = db.as_int(product.get("on_hand"))
             cost = average_cost(on_hand, Decimal(product.get("unit_cost", 0)), got.quantity, Decimal(line["unit_cost"]))
-            moves, _ = db.stock_movement(
-                identity.tenant_id,
+            moves.append(db.Move(
                 product,
                 got.quantity,
                 {"movement_id": clock.new_id(now), "kind": "po_receipt", "ref": item["po_id"],
                  "unit_cost": Decimal(line["unit_cost"]), "note": request.note, "user_id": identity.user_id},
-                at=at,
                 sets={"unit_cost": cost},
                 adds={"on_order": -(got.quantity + got.rejected)},
-            )
-            actions += moves
+            ))
+        actions += db.stock_movements(identity.tenant_id, moves, at=at)[0] if moves else []
         if claim:
             actions.insert(0, claim.put({"po_id": item["po_id"], "receipt_id": receipt_id}))
         try:

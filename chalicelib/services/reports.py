@@ -121,13 +121,21 @@ def sales_report(identity: Identity, query: SalesReportQuery) -> SalesReport:
 
 
 def summary(identity: Identity, day: date | None) -> Summary:
-    day = day or today(identity.tenant_id)
+    """The dashboard's figures: the day's sales from its rollups, stock figures as kept by every
+    movement (the low-stock index and the stock value items), never a read of the catalogue."""
+    shop = db.get_shop(identity.tenant_id) or {}
+    day = day or clock.now().astimezone(shop_zone(shop)).date()
     tally = Tally()
     for item in db.day_totals(identity.tenant_id, day.isoformat(), day.isoformat()):
         tally.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
-    products = list(db.iter_products(identity.tenant_id))  # read once for both stock figures
-    stock = valuation(identity, products)
-    low = sum(1 for p in products if _is_low(p))
+    if shop.get("stock_value_kept"):
+        value_cost, value_retail = db.stock_value(identity.tenant_id)
+        low = db.count_low_stock(identity.tenant_id)
+    else:  # a shop from before stock value was kept: read the catalogue once
+        products = list(db.iter_products(identity.tenant_id))
+        stock = valuation(identity, products)
+        value_cost, value_retail = stock.totals.value_at_cost, stock.totals.value_at_retail
+        low = sum(1 for p in products if _is_low(p))
     figures = tally.figures()
     return Summary(
         day=day,
@@ -136,8 +144,8 @@ def summary(identity: Identity, day: date | None) -> Summary:
         orders=figures["orders"],
         units=figures["units"],
         low_stock_count=low,
-        stock_value_cost=stock.totals.value_at_cost,
-        stock_value_retail=stock.totals.value_at_retail,
+        stock_value_cost=value_cost,
+        stock_value_retail=value_retail,
     )
 
 

@@ -171,16 +171,21 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
         at = clock.iso(sold_at)
         actions = [claim.put({"sale_id": sale_id})] if claim else []
         actions.append(db.next_invoice_number(tenant_id, till, last_invoice + 1))
-        for sku, qty in needed.items():
-            moves, _ = db.stock_movement(
-                tenant_id,
-                products[sku],
-                -qty,
-                {"movement_id": clock.new_id(now), "kind": "sale", "ref": sale_id, "user_id": identity.user_id},
-                at=clock.iso(now),
-                sets={"last_sold_at": max(at, products[sku].get("last_sold_at") or "")},
-            )
-            actions += moves
+        moves, _ = db.stock_movements(
+            tenant_id,
+            [
+                db.Move(
+                    products[sku],
+                    -qty,
+                    {"movement_id": clock.new_id(now), "kind": "sale", "ref": sale_id, "user_id": identity.user_id},
+                    sets={"last_sold_at": max(at, products[sku].get("last_sold_at") or "")},
+                )
+                for sku, qty in needed.items()
+            ],
+            at=clock.iso(now),
+            till=till,
+        )
+        actions += moves
         revenue = sum((ln["revenue"] for ln in lines), Decimal(0))
         cost = sum((ln["cost"] for ln in lines), Decimal(0))
         sale = {

@@ -67,8 +67,8 @@ def record(identity: Identity, sku: str, request: StockMovementIn, key: str | No
         movement_id = clock.new_id(now)
         movement = {"movement_id": movement_id, "kind": request.type, "note": request.note,
                     "unit_cost": request.unit_cost, "user_id": identity.user_id}
-        actions, on_hand_after = db.stock_movement(
-            identity.tenant_id, item, change, movement, at=clock.iso(now), sets=extra
+        actions, (on_hand_after,) = db.stock_movements(
+            identity.tenant_id, [db.Move(item, change, movement, sets=extra)], at=clock.iso(now)
         )
         reply = StockMovementOut(
             movement_id=movement_id, sku=item["sku"], type=request.type, change=change, on_hand=on_hand_after

@@ -146,3 +146,22 @@ def test_rollup_items_stay_small_whatever_the_customers_write(shop):
     regions = shop.get("/reports/sales?by=region&from=2026-01-01").json
     assert len(regions["rows"]) == 40 and regions["totals"]["revenue"] == 32
     assert sum(Decimal(str(r["revenue"])) for r in regions["rows"]) == Decimal("32")
+
+
+def test_the_dashboard_summary_never_reads_the_catalogue(shop, monkeypatch):
+    for n in range(6):
+        new_product(shop, f"S{n}", price="3.00", unit_cost="1.25", min_stock=2)
+        receive(shop, f"S{n}", n)
+    assert shop.post("/sales", {"lines": [{"sku": "S5", "quantity": 1}]}).status_code == 201
+    assert shop.patch("/products/S4", {"price": "4.00"}).status_code == 200
+    assert shop.delete("/products/S3").status_code == 204
+
+    def no_catalogue(*args, **kwargs):
+        raise AssertionError("the summary read the whole catalogue")
+
+    monkeypatch.setattr(db, "iter_products", no_catalogue)
+    summary = shop.get("/reports/summary").json
+    # on hand 0,1,2,(3 deleted),4,4 at cost 1.25; at retail 3.00 but S4 at 4.00
+    assert summary["stock_value_cost"] == 11 * 1.25
+    assert summary["stock_value_retail"] == 7 * 3 + 4 * 4
+    assert summary["low_stock_count"] == 3  # S0, S1, S2 at or below 2

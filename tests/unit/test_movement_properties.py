@@ -1,6 +1,6 @@
-"""Property: whatever sequence of movements, sales, receipts and minimum changes a product goes
-through, its ledger sums to its stock on hand and it sits in the low-stock index exactly while
-it is at or below its minimum."""
+"""Property: whatever sequence of movements, sales, receipts and edits a product goes through, its
+ledger sums to its stock on hand, it sits in the low-stock index exactly while it is at or below
+its minimum, and the shop's stock value (kept as stock moves) equals its catalogue's."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from chalicelib import db
 from tests.unit.conftest import new_product
 
-quantities = st.integers(min_value=-5, max_value=12)
+quantities = st.integers(min_value=-5, max_value=12).filter(bool)  # an adjustment of 0 is refused
 steps = st.lists(
     st.one_of(
         st.tuples(st.just("receive"), st.integers(min_value=1, max_value=12)),
@@ -21,6 +21,7 @@ steps = st.lists(
         st.tuples(st.just("sell"), st.integers(min_value=1, max_value=6)),
         st.tuples(st.just("min_stock"), st.integers(min_value=0, max_value=8)),
         st.tuples(st.just("po_receipt"), st.integers(min_value=1, max_value=5)),
+        st.tuples(st.sampled_from(["price", "unit_cost"]), st.integers(min_value=0, max_value=900)),
     ),
     min_size=1,
     max_size=10,
@@ -53,8 +54,10 @@ def test_ledger_and_low_stock_index_follow_every_movement(shop, steps):
             reply = shop.post(f"/purchase-orders/{po}/receipts", {"lines": [{"sku": sku, "quantity": quantity}]})
             assert reply.status_code == 201, reply.body
             expected += quantity
-        else:
+        elif kind == "min_stock":
             assert shop.patch(f"/products/{sku}", {"min_stock": quantity}).status_code == 200
+        else:
+            assert shop.patch(f"/products/{sku}", {kind: f"{quantity / 100:.2f}"}).status_code == 200
 
         item = db.get_product(shop.tenant_id, sku)
         assert item is not None
@@ -64,3 +67,8 @@ def test_ledger_and_low_stock_index_follow_every_movement(shop, steps):
         in_index = "low_pk" in item
         assert in_index == (minimum > 0 and item["on_hand"] <= minimum), (item["on_hand"], minimum)
         assert (item.get("on_order") or 0) == 0
+        catalogue = list(db.iter_products(shop.tenant_id))
+        assert db.stock_value(shop.tenant_id) == (
+            sum(p["on_hand"] * p.get("unit_cost", 0) for p in catalogue),
+            sum(p["on_hand"] * p["price"] for p in catalogue),
+        )
