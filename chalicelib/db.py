@@ -214,9 +214,12 @@ def delete_shop(tenant_id: str) -> None:
 # --- products ---------------------------------------------------------------------------
 
 
-def new_product(tenant_id: str, item: dict[str, Any]) -> dict[str, Any]:
-    """A Put (for a transaction) creating a product, if the SKU was never used."""
-    return new_item(shop_pk(tenant_id), PRODUCT_PREFIX + item["sku"], {"type": "product", **item})
+def new_product(tenant_id: str, item: dict[str, Any]) -> list[dict[str, Any]]:
+    """Puts (for a transaction) creating a product, if the SKU was never used, with its entries
+    in the search index."""
+    product = new_item(shop_pk(tenant_id), PRODUCT_PREFIX + item["sku"], {"type": "product", **item})
+    words = search_words(item["sku"], item.get("name"), item.get("barcode"))
+    return [product, *search_entries(tenant_id, item["sku"], words)]
 
 
 def is_product_put(action: dict[str, Any]) -> bool:
@@ -227,10 +230,85 @@ def is_product_put(action: dict[str, Any]) -> bool:
 def put_new_product(tenant_id: str, item: dict[str, Any]) -> None:
     """Create a product; ConditionFailed (with the old item) if the SKU was ever used."""
     try:
-        ddb().put_item(**new_product(tenant_id, item)["Put"], ReturnValuesOnConditionCheckFailure="ALL_OLD")
-    except ddb().exceptions.ConditionalCheckFailedException as exc:
-        old = exc.response.get("Item")
-        raise ConditionFailed(old=from_ddb(old) if old else None) from None
+        _transact(new_product(tenant_id, item))
+    except ConditionFailed as failed:
+        if failed.reasons[:1] != ["ConditionalCheckFailed"]:
+            raise
+        raise ConditionFailed(old=get_product(tenant_id, item["sku"])) from None
+
+
+# The product search index: an entry per word of a product's SKU, name and barcode
+# (SHOP#<tenant>#SEARCH, <word>#<sku>), so `q` is a key range, not a read of the catalogue.
+# Entries are only ever added; readers check each found product against its current words, so
+# an entry left by a rename or a deletion finds nothing.
+SEARCH_WORD_MAX = 24
+
+
+def search_words(*texts: Any) -> set[str]:
+    """The words `q` matches by prefix: letters and digits, case-folded."""
+    import re
+
+    return {w for text in texts if text for w in re.findall(r"\w+", str(text).casefold())}
+
+
+def search_keys(words: set[str]) -> set[str]:
+    """What the index holds for these words: each word, and for long numbers (barcodes) each of
+    their tails too, since people type the last digits printed on a box."""
+    keys = set(words)
+    for word in words:
+        if word.isdigit():
+            keys.update(word[i:] for i in range(1, len(word) - 3))
+    return {k[:SEARCH_WORD_MAX] for k in keys}
+
+
+def _search_pk(tenant_id: str) -> str:
+    return f"SHOP#{tenant_id}#SEARCH"
+
+
+def search_entries(tenant_id: str, sku: str, words: set[str]) -> list[dict[str, Any]]:
+    """Puts of a product's search entries (unconditional: an entry written twice is one entry)."""
+    return [
+        {"Put": {"TableName": table(), "Item": to_ddb({"PK": _search_pk(tenant_id), "SK": f"{w}#{sku}", "sku": sku})}}
+        for w in sorted(search_keys(words))
+    ]
+
+
+def search_index(tenant_id: str, word: str, *, limit: int, after: str | None) -> tuple[list[str], str | None]:
+    """SKUs whose entries start with `word` (in word order, then SKU), one page; (SKUs, the place
+    to go on from or None). A SKU may come twice (two of its words start with `word`)."""
+    prefix = word[:SEARCH_WORD_MAX]
+    params: dict[str, Any] = {
+        "TableName": table(),
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": _values({":pk": _search_pk(tenant_id), ":prefix": prefix}),
+        "Limit": limit,
+    }
+    if after:
+        params["ExclusiveStartKey"] = {"PK": {"S": _search_pk(tenant_id)}, "SK": {"S": after}}
+    reply = ddb().query(**params)
+    items = [from_ddb(raw) for raw in reply.get("Items", [])]
+    more = "LastEvaluatedKey" in reply and items
+    return [i["sku"] for i in items], (items[-1]["SK"] if more else None)
+
+
+def low_stock_page(tenant_id: str, *, limit: int, after_sku: str | None) -> tuple[list[str], str | None]:
+    """SKUs of a shop's products at or below their minimum, from the low-stock index, one page."""
+    keys = low_stock_keys(tenant_id, "")
+    params: dict[str, Any] = {
+        "TableName": table(),
+        "IndexName": LOW_STOCK_INDEX,
+        "KeyConditionExpression": "low_pk = :pk AND begins_with(low_sk, :shop)",
+        "ExpressionAttributeValues": _values({":pk": keys["low_pk"], ":shop": keys["low_sk"]}),
+        "Limit": limit,
+    }
+    if after_sku:
+        start = low_stock_keys(tenant_id, after_sku)
+        params["ExclusiveStartKey"] = {
+            "low_pk": {"S": start["low_pk"]}, "low_sk": {"S": start["low_sk"]}, **product_key(tenant_id, after_sku)
+        }
+    reply = ddb().query(**params)
+    skus = [from_ddb(raw)["sku"] for raw in reply.get("Items", [])]
+    return skus, (skus[-1] if skus and "LastEvaluatedKey" in reply else None)
 
 
 def get_product(tenant_id: str, sku: str) -> dict[str, Any] | None:
@@ -247,7 +325,8 @@ STOCK_FIELDS = frozenset({"min_stock", "unit_cost", "price", "deleted_at"})
 
 def edit_product(tenant_id: str, product: dict[str, Any], sets: dict[str, Any], removes: list[str]) -> None:
     """Write an owner's edit of a live product, if nobody else edited it since `product` was read
-    (and, when the edit touches a stock field, nobody moved its stock either)."""
+    (and, when the edit touches a stock field, nobody moved its stock either), with what it
+    changes in the stock's value and the search index."""
     edit_read = product.get("edit_version")
     touches_stock = bool((STOCK_FIELDS | set(LOW_STOCK_KEYS)) & (set(sets) | set(removes)))
     expression, names, values = _updates(
@@ -273,9 +352,14 @@ def edit_product(tenant_id: str, product: dict[str, Any], sets: dict[str, Any], 
         "ExpressionAttributeValues": _values(values),
     }
     value = _value_change(product, sets, removes)
-    if any(value.values()):
-        # The stock's value moves with the edit, in the same transaction (guarded by the version).
-        _transact([{"Update": update}, stock_value_add(tenant_id, DEFAULT_TILL, value)])
+    words = search_words(sets.get("name"), sets.get("barcode")) - search_words(
+        product["sku"], product.get("name"), product.get("barcode")
+    )
+    if any(value.values()) or words:
+        # The stock's value and the search entries move with the edit, in its transaction.
+        also = [stock_value_add(tenant_id, DEFAULT_TILL, value)] if any(value.values()) else []
+        also += search_entries(tenant_id, product["sku"], words)
+        _transact([{"Update": update}, *also])
         return
     try:
         ddb().update_item(**update)
@@ -299,7 +383,6 @@ def query_products(
     *,
     limit: int,
     after_sku: str | None,
-    search: str | None = None,
     category: str | None = None,
     low_stock: bool | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
@@ -307,10 +390,6 @@ def query_products(
     filters = ["attribute_not_exists(deleted_at)"]
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
-    if search:
-        filters.append("contains(#search, :q)")
-        names["#search"] = "search"
-        values[":q"] = search.casefold()
     if category:
         filters.append("#category = :category")
         names["#category"] = "category"
