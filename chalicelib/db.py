@@ -214,12 +214,9 @@ def delete_shop(tenant_id: str) -> None:
 # --- products ---------------------------------------------------------------------------
 
 
-def new_product(tenant_id: str, item: dict[str, Any]) -> list[dict[str, Any]]:
-    """Puts (for a transaction) creating a product, if the SKU was never used, with its entries
-    in the search index."""
-    product = new_item(shop_pk(tenant_id), PRODUCT_PREFIX + item["sku"], {"type": "product", **item})
-    words = search_words(item["sku"], item.get("name"), item.get("barcode"))
-    return [product, *search_entries(tenant_id, item["sku"], words)]
+def new_product(tenant_id: str, item: dict[str, Any]) -> dict[str, Any]:
+    """A Put (for a transaction) creating a product, if the SKU was never used."""
+    return new_item(shop_pk(tenant_id), PRODUCT_PREFIX + item["sku"], {"type": "product", **item})
 
 
 def is_product_put(action: dict[str, Any]) -> bool:
@@ -229,8 +226,9 @@ def is_product_put(action: dict[str, Any]) -> bool:
 
 def put_new_product(tenant_id: str, item: dict[str, Any]) -> None:
     """Create a product; ConditionFailed (with the old item) if the SKU was ever used."""
+    words = search_words(item["sku"], item.get("name"), item.get("barcode"))
     try:
-        _transact(new_product(tenant_id, item))
+        _transact([new_product(tenant_id, item), *search_entries(tenant_id, item["sku"], words)])
     except ConditionFailed as failed:
         if failed.reasons[:1] != ["ConditionalCheckFailed"]:
             raise
@@ -271,6 +269,26 @@ def search_entries(tenant_id: str, sku: str, words: set[str]) -> list[dict[str, 
         {"Put": {"TableName": table(), "Item": to_ddb({"PK": _search_pk(tenant_id), "SK": f"{w}#{sku}", "sku": sku})}}
         for w in sorted(search_keys(words))
     ]
+
+
+def index_products(tenant_id: str, items: list[dict[str, Any]]) -> None:
+    """Write the search entries of products about to be created (imports: ahead of the products
+    themselves, so the products' transactions stay small; an entry without its product finds
+    nothing)."""
+    puts = [
+        {"PutRequest": {"Item": action["Put"]["Item"]}}
+        for item in items
+        for action in search_entries(tenant_id, item["sku"], search_words(item["sku"], item.get("name"),
+                                                                         item.get("barcode")))
+    ]  # fmt: skip
+    for start in range(0, len(puts), 25):
+        request = {table(): puts[start : start + 25]}
+        delay = 0.02
+        while request:
+            request = ddb().batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+            if request:
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
 
 
 def search_index(tenant_id: str, word: str, *, limit: int, after: str | None) -> tuple[list[str], str | None]:

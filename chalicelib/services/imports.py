@@ -267,10 +267,8 @@ def import_sales(identity: Identity, raw: bytes | None, dry_run: bool) -> SalesI
             latest[ln["sku"]] = max(latest.get(ln["sku"], ""), at)
     # A new product is created in the same transaction as the first day it sold, so a product
     # never exists without its sales nor a sale line without its product.
-    creates = {
-        p.sku: db.new_product(identity.tenant_id, products.new_item(identity.tenant_id, p, last_sold_at=latest[p.sku]))
-        for p in new_products
-    }
+    creates = {p.sku: products.new_item(identity.tenant_id, p, last_sold_at=latest[p.sku]) for p in new_products}
+    db.index_products(identity.tenant_id, list(creates.values()))
     transactions = _pack(
         chunk
         for day in sorted(by_day)
@@ -371,7 +369,7 @@ def _chunks(
     todo: dict[str, list[dict[str, Any]]],
     sale_ids: dict[str, str],
     zone: Any,
-    creates: dict[str, list[dict[str, Any]]],
+    creates: dict[str, dict[str, Any]],
 ) -> Iterator[tuple[date, list[dict[str, Any]]]]:
     """(day, actions) recording these orders of one day with their rollups and the new products
     they bring, in as few transactions as fit (at most 100 actions each)."""
@@ -382,7 +380,7 @@ def _chunks(
         trial = copy.deepcopy(rollup)
         trial.add(lines, todo[oid][0]["customer"])
         # a Put per sale, the rollup items, a Put per new product
-        size = len(chunk) + 1 + trial.size() + sum(len(creates[sku]) for sku in trial.products if sku in creates)
+        size = len(chunk) + 1 + trial.size() + sum(1 for sku in trial.products if sku in creates)
         if chunk and size > MAX_ACTIONS:
             yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates, rollup)
             chunk, trial = [], sales.DayRollup()
@@ -434,7 +432,7 @@ def _actions(
     todo: dict[str, list[dict[str, Any]]],
     sale_ids: dict[str, str],
     zone: Any,
-    creates: dict[str, list[dict[str, Any]]],
+    creates: dict[str, dict[str, Any]],
     rollup: sales.DayRollup,
 ) -> list[dict[str, Any]]:
     """The sales of these orders and, in the same transaction, what they add to the rollups:
@@ -467,7 +465,7 @@ def _actions(
                 },
             )
         )
-    actions += [put for sku in rollup.products if sku in creates for put in creates.pop(sku)]
+    actions += [db.new_product(tenant_id, creates.pop(sku)) for sku in rollup.products if sku in creates]
     return actions + rollup.writes(tenant_id, day.isoformat(), sales.IMPORT_TILL)
 
 
