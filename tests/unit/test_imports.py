@@ -161,11 +161,31 @@ def test_imports_are_owner_only_and_per_shop(shop, other_shop):
     assert other_shop.get("/exports/products.csv").body.decode("utf-8-sig").strip().count("\n") == 0
 
 
-@pytest.mark.parametrize("text", ["1,234.50", "$3.20", "(12.00)", "£7"])
-def test_money_cells(text):
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("1,234.50", "1234.50"),
+        ("$3.20", "3.20"),
+        ("(12.00)", "-12.00"),
+        ("£7", "7"),
+        ("-0.5", "-0.5"),
+        (" 2,000 ", "2000"),
+        ("0.1234", "0.1234"),  # imported figures keep their precision
+    ],
+)
+def test_money_cells(text, expected):
     from chalicelib import csvfiles
 
-    assert csvfiles.money(text) in (Decimal("1234.50"), Decimal("3.20"), Decimal("-12.00"), Decimal("7"))
+    got = csvfiles.money(text)
+    assert got == Decimal(expected) and str(got) == expected.replace(",", "")
+
+
+@pytest.mark.parametrize("text", ["abc", "1.2.3", "", "$", "NaN", "Infinity", "12 apples"])
+def test_money_cells_that_are_not_amounts(text):
+    from chalicelib import csvfiles
+
+    with pytest.raises(ValueError):
+        csvfiles.money(text)
 
 
 @pytest.mark.parametrize(
