@@ -70,10 +70,11 @@ def _field(column: str) -> str:
 def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> ProductImportResult:
     identity.require_owner()
     header, rows = csvfiles.rows(_check_size(raw))
+    decimal_comma = csvfiles.file_separator(raw) == ";"
     columns = {h: _field(h) for h in header if _field(h) in MONEY_FIELDS | WHOLE_FIELDS | TEXT_FIELDS}
     if "sku" not in columns.values():
         raise Invalid(
-            "The file needs a 'sku' column (and 'name' and 'price' for new products).",
+            "The file needs a 'sku' column (and 'name' and 'price' for new products)." + _columns_seen(header),
             [{"field": "sku", "message": "column missing"}],
         )
     column_of = {field: h for h, field in columns.items()}
@@ -81,7 +82,7 @@ def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> Pro
     wanted: list[tuple[int, dict[str, Any]]] = []
     first_row: dict[str, int] = {}
     for row, cells in rows:
-        data, bad = _product_cells(row, cells, columns)
+        data, bad = _product_cells(row, cells, columns, decimal_comma)
         errors += bad
         sku = data.get("sku")
         if bad or not sku:
@@ -155,7 +156,15 @@ def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> Pro
     )
 
 
-def _product_cells(row: int, cells: dict[str, str], columns: dict[str, str]) -> tuple[dict[str, Any], list[RowError]]:
+def _columns_seen(header: list[str]) -> str:
+    """What the file's first line was read as, so a person sees why a column was not found."""
+    shown = ", ".join(repr(h) for h in header[:8]) + (", ..." if len(header) > 8 else "")
+    return f" Its first line was read as {len(header)} column{'s' if len(header) != 1 else ''}: {shown}."
+
+
+def _product_cells(
+    row: int, cells: dict[str, str], columns: dict[str, str], decimal_comma: bool = False
+) -> tuple[dict[str, Any], list[RowError]]:
     data: dict[str, Any] = {}
     bad = []
     for column, field in columns.items():
@@ -164,9 +173,9 @@ def _product_cells(row: int, cells: dict[str, str], columns: dict[str, str]) -> 
             continue
         try:
             data[field] = (
-                csvfiles.money(text)
+                csvfiles.money(text, decimal_comma)
                 if field in MONEY_FIELDS
-                else csvfiles.whole(text)
+                else csvfiles.whole(text, decimal_comma)
                 if field in WHOLE_FIELDS
                 else text
             )

@@ -66,6 +66,39 @@ def test_product_import_needs_a_sku_column(shop):
     assert upload(shop, "/imports/products", b"").status_code == 400
 
 
+def test_semicolon_file_with_decimal_commas(shop):
+    """Excel where the comma is the decimal mark saves CSV with semicolons: read it as written."""
+    text = "\ufeffSKU;Name;Price;Unit Cost;On Hand\r\nSEMI-1;Kaffee, gemahlen;1.234,50;2,10;3\r\nSEMI-2;Tee;1,5;1;0\r\n"
+    reply = upload(shop, "/imports/products", text.encode("utf-8"))
+    assert reply.status_code == 200, reply.body
+    assert (reply.json["created"], reply.json["errors"]) == (2, [])
+    coffee = shop.get("/products/SEMI-1").json
+    got = (coffee["name"], coffee["price"], coffee["unit_cost"], coffee["on_hand"])
+    assert got == ("Kaffee, gemahlen", 1234.5, 2.1, 3)
+    assert shop.get("/products/SEMI-2").json["price"] == 1.5
+
+
+def test_tab_separated_file(shop):
+    reply = upload(shop, "/imports/products", b"sku\tname\tprice\nTAB-1\tTea, green\t1,250.00\n")
+    assert reply.status_code == 200 and reply.json["created"] == 1, reply.body
+    assert shop.get("/products/TAB-1").json["price"] == 1250
+
+
+def test_numbers_that_read_two_ways_are_refused_not_guessed(shop):
+    reply = upload(shop, "/imports/products", b'sku,name,price\nAMB-1,Tea,"1,25"\n')
+    assert reply.json["created"] == 0
+    [error] = reply.json["errors"]
+    assert (error["row"], error["column"]) == (2, "price") and "not clear" in error["message"]
+    reply = upload(shop, "/imports/products", b"sku;name;price\nAMB-2;Tea;1.250\n")
+    assert reply.json["created"] == 0 and "not clear" in reply.json["errors"][0]["message"]
+    assert shop.get("/products/AMB-1").status_code == 404 and shop.get("/products/AMB-2").status_code == 404
+
+
+def test_missing_sku_column_shows_how_the_first_line_was_read(shop):
+    reply = upload(shop, "/imports/products", b"name|price\nTea|1\n")
+    assert reply.status_code == 422 and "1 column: 'name|price'" in reply.json["message"]
+
+
 def slice_sums():
     rows = list(csv.DictReader(io.StringIO(FEW)))
     by = defaultdict(lambda: defaultdict(Decimal))
