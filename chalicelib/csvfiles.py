@@ -23,6 +23,9 @@ from chalicelib.errors import BadRequest
 
 _MONEY_JUNK = re.compile(r"[\s$£€¥₹]")
 SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+# A cell starting with one of these is a formula to a spreadsheet; an export writes such text
+# with a "'" in front (as a spreadsheet's own "this is text" mark), and an import takes it off.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _POINT = re.compile(r"-?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?")  # 1234.5, 1,234.5
 _COMMA = re.compile(r"-?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?")  # 1234,5, 1.234,5
 
@@ -77,7 +80,9 @@ def rows(raw: bytes | None) -> tuple[list[str], Iterator[tuple[int, dict[str, st
                 row_number = reader.line_num
                 if not any(c.strip() for c in cells):
                     continue
-                yield row_number, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
+                yield row_number, {
+                    h: unescape(cells[i].strip()) if i < len(cells) else "" for i, h in enumerate(header)
+                }
         except csv.Error as exc:
             raise BadRequest(f"The file cannot be read as CSV after row {row_number}: {exc}.") from None
 
@@ -141,6 +146,17 @@ def day(text: str) -> date:
         raise ValueError(f"{text!r} is not a date (use 2026-11-23 or 11/23/2026)") from None
 
 
+def _needs_mark(text: str) -> bool:
+    """Text a spreadsheet would run as a formula, once any leading "'" are set aside: marking
+    "'=x" too (as "''=x") keeps the mark reversible, so an import gives back exactly "'=x"."""
+    return text.lstrip("'")[:1] in FORMULA_STARTS
+
+
+def unescape(cell: str) -> str:
+    """Undo exactly what `plain` did to text: one "'" in front of a formula-like text, nothing else."""
+    return cell[1:] if cell[:1] == "'" and _needs_mark(cell[1:]) else cell
+
+
 def plain(value: Any) -> str:
     if value is None:
         return ""
@@ -148,7 +164,7 @@ def plain(value: Any) -> str:
         text = format(value, "f")
         return text.rstrip("0").rstrip(".") if "." in text else text
     text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not isinstance(value, (int, float)):
+    if not isinstance(value, (int, float)) and _needs_mark(text):
         return "'" + text  # a spreadsheet must show this text, not run it as a formula
     return text
 
