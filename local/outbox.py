@@ -23,10 +23,12 @@ MAX_ALERTS = 1000  # the newest alerts looked at: far more than a person scrolls
 
 def moto_messages(moto_url: str) -> list[dict[str, Any]]:
     """Every message moto's SES has accepted since it started, oldest first, as moto keeps them."""
+    if not moto_url:
+        raise ServiceUnavailable("There is no local mail store: AWS_ENDPOINT_URL (moto's server) is not set.")
     try:
         with urllib.request.urlopen(f"{moto_url.rstrip('/')}/moto-api/data.json", timeout=10) as reply:  # noqa: S310
             data = json.loads(reply.read())
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise ServiceUnavailable(f"The local mail store (moto's SES) did not answer: {exc}.") from None
     return list(data.get("ses", {}).get("Message", []))
 

@@ -105,7 +105,7 @@ def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> Pro
         wanted.append((row, data))
 
     existing = db.get_products(identity.tenant_id, [d["sku"] for _, d in wanted])
-    tally = {"created": 0, "updated": 0, "unchanged": 0, "counted": 0}
+    tally = {"created": 0, "updated": 0, "unchanged": 0, "counted": 0, "changed": 0}
 
     def apply(row: int, data: dict[str, Any]) -> tuple[list[str], list[RowError]]:
         """One row: create or update the product, count its stock; (what happened, the row's problems)."""
@@ -147,12 +147,19 @@ def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> Pro
             errors += problems
             for outcome in outcomes:
                 tally[outcome] += 1
+            tally["changed"] += bool(set(outcomes) & {"created", "updated", "counted"})
     created, updated, unchanged, counted = (tally[k] for k in ("created", "updated", "unchanged", "counted"))
     if not dry_run:
         count("ProductsImported", created + updated)
     errors.sort(key=lambda e: e.row)
     return ProductImportResult(
-        dry_run=dry_run, created=created, updated=updated, unchanged=unchanged, stock_counted=counted, errors=errors
+        dry_run=dry_run,
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        stock_counted=counted,
+        products_changed=tally["changed"],
+        errors=errors,
     )
 
 

@@ -44,6 +44,7 @@ def test_product_import_with_real_world_csv(shop):
 
     result = upload(shop, "/imports/products", PRODUCTS.encode()).json
     assert (result["created"], result["updated"], result["stock_counted"]) == (2, 0, 1)
+    assert result["products_changed"] == 2  # TEA-1 created and counted is one product
     errors = {(e["row"], e["column"]) for e in result["errors"]}
     assert errors == {(4, "Price"), (5, "Price"), (6, "SKU"), (8, "SKU"), (9, "On Hand")}, result["errors"]
     assert next(e for e in result["errors"] if e["row"] == 8)["message"] == "SKU TEA-1 is already on row 2"
@@ -53,10 +54,13 @@ def test_product_import_with_real_world_csv(shop):
 
     again = upload(shop, "/imports/products", PRODUCTS.encode()).json
     assert (again["created"], again["updated"], again["unchanged"], again["stock_counted"]) == (0, 0, 2, 0)
+    assert again["products_changed"] == 0
     assert len(shop.get("/products/TEA-1/movements").json["items"]) == 1
 
     changed = upload(shop, "/imports/products", b"sku,price,on_hand\nTEA-1,3.75,12\n").json
-    assert (changed["updated"], changed["stock_counted"]) == (1, 1)
+    assert (changed["updated"], changed["stock_counted"], changed["products_changed"]) == (1, 1, 1)
+    counted_only = upload(shop, "/imports/products", b"sku,on_hand\nTEA-1,12\nMUG-1,3\n").json
+    assert (counted_only["unchanged"], counted_only["stock_counted"], counted_only["products_changed"]) == (2, 1, 1)
     assert shop.get("/products/TEA-1").json["on_hand"] == 12
 
 

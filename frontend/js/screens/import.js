@@ -17,9 +17,9 @@ const KINDS = {
     columns: "sku, name, price (required); category, subcategory, unit_cost, min_stock, reorder_qty, lead_time_days, barcode, supplier_id, on_hand",
     example: "sku,name,category,subcategory,price,unit_cost,min_stock,reorder_qty,barcode,on_hand\nMILK-2L,Semi-skimmed milk 2L,Groceries,Dairy,1.65,1.10,6,24,5000112637922,20",
     summary: (t) => [["Created", t.created], ["Updated", t.updated], ["Unchanged", t.unchanged], ["Stock counted", t.stock_counted]],
-    // Products the import will write: every valid row, once, however many things it changes on
-    // that product (a new product with its stock is one product, not "created" + "counted").
-    good: (t) => (t.created + t.updated + (t.stock_counted || 0) ? t.created + t.updated + (t.unchanged || 0) : 0),
+    // Products the import will create or change, each once however many things change on it (a
+    // new product with its stock is one product, not "created" + "counted").
+    good: (t) => t.products_changed ?? t.created + t.updated,
     noun: "product",
   },
   sales: {
