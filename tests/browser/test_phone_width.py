@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from local.stack import LocalStack
 from tests.browser.conftest import PHONE
@@ -137,9 +138,18 @@ def test_no_screen_is_wider_than_the_phone(page: Any, site_stack: LocalStack, fu
         page.goto(f"{site_stack.site_url}/#{path}")
         wait_ready(page, name)
         got = page.evaluate(FITS, PHONE["width"])
+        shot(page, f"phone-{name}-{path.rsplit('=', 1)[-1][:10]}".replace("/", "_"))
         if not fits(got):
             too_wide[path] = got
             shot(page, f"too-wide-{name}-{path.rsplit('=', 1)[-1][:10]}".replace("/", "_"))
+    # Sales by product name each product (not only its SKU), in words with the right plurals.
+    page.goto(f"{site_stack.site_url}/#/reports?tab=sales&by=product")
+    wait_ready(page, "reports")
+    row = page.locator(f"li[data-key='{full_shop['sku']}']")
+    expect(row.locator(".title")).to_have_text(f"{LONG}-0")
+    expect(row).to_contain_text("3 units · 1 order")
+    expect(page.locator("[data-sales-totals]")).to_contain_text("3 units · 1 order")
+
     # After a download the Export screen shows what it saved, and a toast: still inside the phone.
     page.goto(f"{site_stack.site_url}/#/export")
     wait_ready(page, "export")
