@@ -263,7 +263,8 @@ def import_sales(identity: Identity, raw: bytes | None, dry_run: bool) -> SalesI
             ]
             del orders[order_id]
     if own:  # errors name the file's own columns
-        errors = [e.model_copy(update={"column": OWN_EXPORT.get(e.column, e.column)}) for e in errors]
+        named = {**OWN_EXPORT, **OWN_EXTRA, EXACT_PRICE: "unit_price"}
+        errors = [e.model_copy(update={"column": named.get(e.column, e.column)}) for e in errors]
 
     sale_ids = {oid: _sale_id(oid, lines[0]["day"], zone, lines[0].get("at")) for oid, lines in orders.items()}
     done = db.existing_sales(identity.tenant_id, list(sale_ids.values()))

@@ -162,3 +162,23 @@ def test_sales_export_imports_into_a_fresh_shop_unchanged(client):
     again = upload(fresh, "/imports/sales", exported)
     assert (again["sales"], again["already_imported"]) == (0, 3)
     assert len(sales_of(fresh)) == 3
+
+
+def test_own_export_with_bad_cells_names_its_own_columns(client):
+    shop = register_shop(client, "Own layout")
+    header = "sale_id,invoice_no,sold_at,sku,name,category,subcategory,quantity,unit_price,revenue,cost,profit"
+    rows = [
+        "S1,1,2026-03-02T09:15:00Z,A,Apples,Food,Fruit,2,1.5,3,1,2",
+        "S2,2,2026-03-02T10:00:00Z,B,Bread,Food,Bakery,lots,2,2,1,1",
+        "S3,3,yesterday,C,Cake,Food,Bakery,1,2,2,1,1",
+        "S4,4,2026-03-03T10:00:00Z,D,Dates,Food,Fruit,1,cheap,2,1,1",
+    ]
+    result = upload(shop, "/imports/sales", ("\n".join([header, *rows]) + "\n").encode())
+    assert (result["sales"], result["lines"]) == (1, 1)
+    assert {(e["row"], e["column"]) for e in result["errors"]} == {(3, "quantity"), (4, "sold_at"), (5, "unit_price")}
+    [sale] = exact(shop.get("/sales?from=2026-03-01&to=2026-03-31"))["items"]
+    assert (sale["sold_at"], sale["lines"][0]["unit_price"], sale["total"]) == (
+        "2026-03-02T09:15:00Z",
+        Decimal("1.5"),
+        3,
+    )
