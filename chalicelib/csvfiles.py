@@ -26,8 +26,8 @@ SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 # A cell starting with one of these is a formula to a spreadsheet; an export writes such text
 # with a "'" in front (as a spreadsheet's own "this is text" mark), and an import takes it off.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_POINT = re.compile(r"-?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?")  # 1234.5, 1,234.5
-_COMMA = re.compile(r"-?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?")  # 1234,5, 1.234,5
+_POINT = re.compile(r"[-+]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?")  # 1234.5, 1,234.5
+_COMMA = re.compile(r"[-+]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?")  # 1234,5, 1.234,5
 
 
 def decode(raw: bytes) -> str:
@@ -105,7 +105,7 @@ def _number(text: str, decimal_comma: bool, what: str) -> Decimal:
                 f"thousands (as in {example})"
             )
         raise ValueError(f"{text!r} is not {what}")
-    if decimal_comma and re.fullmatch(r"-?\d{1,3}\.\d{3}", cleaned):
+    if decimal_comma and re.fullmatch(r"[-+]?\d{1,3}\.\d{3}", cleaned):
         raise ValueError(
             f"{text!r} is not clear: in this file ',' marks decimals, so '.' should group thousands, "
             "but it may be a decimal point; write it as 1250 or 1,25"

@@ -208,6 +208,7 @@ def test_imports_are_owner_only_and_per_shop(shop, other_shop):
         ("-0.5", "-0.5"),
         (" 2,000 ", "2000"),
         ("0.1234", "0.1234"),  # imported figures keep their precision
+        ("+7.5", "7.5"),
     ],
 )
 def test_money_cells(text, expected):
@@ -217,7 +218,7 @@ def test_money_cells(text, expected):
     assert got == Decimal(expected) and str(got) == expected.replace(",", "")
 
 
-@pytest.mark.parametrize("text", ["abc", "1.2.3", "", "$", "NaN", "Infinity", "12 apples"])
+@pytest.mark.parametrize("text", ["abc", "1.2.3", "", "$", "NaN", "Infinity", "12 apples", "1E+126", "0E-1000000"])
 def test_money_cells_that_are_not_amounts(text):
     from chalicelib import csvfiles
 
