@@ -1,5 +1,13 @@
 """Reading and writing CSV as people really have it: Excel or Google Sheets exports, UTF-8 with or
-without a byte-order mark (or Windows-1252), CRLF, quoted fields with commas and quotes."""
+without a byte-order mark (or Windows-1252), CRLF, quoted fields with commas and quotes, and files
+separated by semicolons (Excel where the comma is the decimal mark) or tabs.
+
+Numbers are read as written or refused: a cell is never guessed into another value. In a
+semicolon-separated file the comma is the decimal mark ("1,50" is 1.50, "1.234,50" is 1234.50);
+elsewhere the point is ("1,234.50" is 1234.50). A cell that does not follow its file's convention
+("1,25" in a comma file) or could be read either way ("1.250" in a semicolon file) is refused with
+a message saying so.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +21,13 @@ from typing import Any
 
 from chalicelib.errors import BadRequest
 
-_MONEY_JUNK = re.compile(r"[\s$£€,]")
+_MONEY_JUNK = re.compile(r"[\s$£€¥₹]")
+SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+# A cell starting with one of these is a formula to a spreadsheet; an export writes such text
+# with a "'" in front (as a spreadsheet's own "this is text" mark), and an import takes it off.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_POINT = re.compile(r"[-+]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?")  # 1234.5, 1,234.5
+_COMMA = re.compile(r"[-+]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?")  # 1234,5, 1.234,5
 
 
 def decode(raw: bytes) -> str:
@@ -23,14 +37,35 @@ def decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
+def separator(first_line: str) -> str:
+    """The character that separates the header's cells: comma, semicolon or tab, whichever the
+    header (outside quotes) uses most; a comma when there is a tie or none."""
+    counts = dict.fromkeys(SEPARATORS, 0)
+    quoted = False
+    for char in first_line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(counts, key=lambda c: (counts[c], c == ","))
+    return best if counts[best] else ","
+
+
+def file_separator(raw: bytes | None) -> str:
+    text = decode(raw or b"")
+    return separator(text.lstrip("\ufeff").split("\n", 1)[0])
+
+
 def rows(raw: bytes | None) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     """(header, iterator of (row number as a spreadsheet shows it, {column: cell})).
 
     Row 1 is the header; blank lines are skipped but still counted, as a spreadsheet counts them.
+    Cells may be separated by commas, semicolons or tabs (see `separator`).
     """
     if not raw:
         raise BadRequest("The file is empty; send a CSV file with a header row.")
-    reader = csv.reader(io.StringIO(decode(raw), newline=""))
+    text = decode(raw)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator(text.split("\n", 1)[0]))
     try:
         header = [h.strip() for h in next(reader)]
     except (StopIteration, csv.Error):
@@ -45,34 +80,54 @@ def rows(raw: bytes | None) -> tuple[list[str], Iterator[tuple[int, dict[str, st
                 row_number = reader.line_num
                 if not any(c.strip() for c in cells):
                     continue
-                yield row_number, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
+                yield row_number, {
+                    h: unescape(cells[i].strip()) if i < len(cells) else "" for i, h in enumerate(header)
+                }
         except csv.Error as exc:
             raise BadRequest(f"The file cannot be read as CSV after row {row_number}: {exc}.") from None
 
     return header, body()
 
 
-def money(text: str) -> Decimal:
-    """'1,234.50', '$3.20', '-12' -> Decimal; ValueError for anything else."""
+def _number(text: str, decimal_comma: bool, what: str) -> Decimal:
+    """A number as the file writes it, with its decimal mark and thousands groups; ValueError for
+    anything else, and for a cell that reads as two different numbers."""
     cleaned = _MONEY_JUNK.sub("", text)
     if cleaned.startswith("(") and cleaned.endswith(")"):  # accounting negative
         cleaned = "-" + cleaned[1:-1]
+    mark, group = (",", ".") if decimal_comma else (".", ",")
+    if not (_COMMA if decimal_comma else _POINT).fullmatch(cleaned):
+        other = (_POINT if decimal_comma else _COMMA).fullmatch(cleaned)
+        if other and group in cleaned and mark not in cleaned:
+            example = "1.234,50" if decimal_comma else "1,234.50"
+            raise ValueError(
+                f"{text!r} is not clear: in this file {mark!r} marks decimals and {group!r} only groups "
+                f"thousands (as in {example})"
+            )
+        raise ValueError(f"{text!r} is not {what}")
+    if decimal_comma and re.fullmatch(r"[-+]?\d{1,3}\.\d{3}", cleaned):
+        raise ValueError(
+            f"{text!r} is not clear: in this file ',' marks decimals, so '.' should group thousands, "
+            "but it may be a decimal point; write it as 1250 or 1,25"
+        )
     try:
-        value = Decimal(cleaned)
+        value = Decimal(cleaned.replace(group, "").replace(mark, "."))
     except InvalidOperation:
-        raise ValueError(f"{text!r} is not an amount") from None
+        raise ValueError(f"{text!r} is not {what}") from None
     if not value.is_finite():
-        raise ValueError(f"{text!r} is not an amount")
+        raise ValueError(f"{text!r} is not {what}")
     return value
 
 
-def whole(text: str) -> int:
-    cleaned = text.replace(",", "").strip()
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not a whole number") from None
-    if not number.is_finite() or number != number.to_integral_value():
+def money(text: str, decimal_comma: bool = False) -> Decimal:
+    """'1,234.50', '$3.20', '-12', '(4.00)' -> Decimal (or '1.234,50' with decimal_comma);
+    ValueError for anything else."""
+    return _number(text, decimal_comma, "an amount")
+
+
+def whole(text: str, decimal_comma: bool = False) -> int:
+    number = _number(text.strip(), decimal_comma, "a whole number")
+    if number != number.to_integral_value():
         raise ValueError(f"{text!r} is not a whole number")
     return int(number)
 
@@ -91,6 +146,17 @@ def day(text: str) -> date:
         raise ValueError(f"{text!r} is not a date (use 2026-11-23 or 11/23/2026)") from None
 
 
+def _needs_mark(text: str) -> bool:
+    """Text a spreadsheet would run as a formula, once any leading "'" are set aside: marking
+    "'=x" too (as "''=x") keeps the mark reversible, so an import gives back exactly "'=x"."""
+    return text.lstrip("'")[:1] in FORMULA_STARTS
+
+
+def unescape(cell: str) -> str:
+    """Undo exactly what `plain` did to text: one "'" in front of a formula-like text, nothing else."""
+    return cell[1:] if cell[:1] == "'" and _needs_mark(cell[1:]) else cell
+
+
 def plain(value: Any) -> str:
     if value is None:
         return ""
@@ -98,7 +164,7 @@ def plain(value: Any) -> str:
         text = format(value, "f")
         return text.rstrip("0").rstrip(".") if "." in text else text
     text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not isinstance(value, (int, float)):
+    if not isinstance(value, (int, float)) and _needs_mark(text):
         return "'" + text  # a spreadsheet must show this text, not run it as a formula
     return text
 

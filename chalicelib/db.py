@@ -545,6 +545,7 @@ def transact(actions: list[dict[str, Any]]) -> None:
 # --- the movement primitive: the one way stock on hand changes --------------------------
 
 ALERT_FIELDS = ("alert_state", "alert_id", "alert_at", "alert_tries")
+ALERT_QUIET_NEW = "new"  # a product created low: quiet until its first movement
 
 
 def low_stock_fields(tenant_id: str, sku: str, on_hand: Any, min_stock: Any) -> tuple[dict[str, Any], list[str]]:
@@ -589,6 +590,8 @@ def stock_movements(tenant_id: str, moves: list[Move], *, at: str, till: str = D
         on_hand = product.get("on_hand") or 0
         on_hand_after = on_hand + move.change
         level_sets, level_removes = low_stock_fields(tenant_id, sku, on_hand_after, product.get("min_stock") or 0)
+        if product.get("alert_state") == ALERT_QUIET_NEW and not level_removes:
+            level_removes = ["alert_state"]  # its first movement arms the alert
         changes = {**move.sets, "on_hand": on_hand_after, "updated_at": at, **level_sets}
         entry = {**move.movement, "sku": sku, "change": move.change, "on_hand_after": on_hand_after, "at": at}
         actions.append(product_change(tenant_id, sku, version, changes, move.adds or None, level_removes))

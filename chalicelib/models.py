@@ -649,6 +649,8 @@ class ProductImportResult(BaseModel):
     updated: int
     unchanged: int
     stock_counted: int
+    # Products the import creates or changes in any way (its fields or its stock), each once.
+    products_changed: int = 0
     errors: list[RowError]
 
 

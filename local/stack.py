@@ -187,42 +187,16 @@ class Child:
             pass
 
 
-_first_seen: dict[str, str] = {}  # moto keeps no send time: when the outbox first saw each email
-
-
-def sent_emails(moto_url: str) -> list[dict[str, Any]]:
-    """The emails moto's SES has accepted since it started, newest first (the local outbox)."""
-    with urllib.request.urlopen(f"{moto_url}/moto-api/data.json", timeout=10) as reply:  # noqa: S310 - loopback
-        data = json.loads(reply.read())
-    messages = data.get("ses", {}).get("Message", [])
-    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    return [
-        {"id": m.get("id"), "from": m.get("source"), "to": (m.get("destinations") or {}).get("ToAddresses", []),
-         "subject": m.get("subject"), "html": m.get("body"), "sent_at": _first_seen.setdefault(m.get("id"), now)}
-        for m in reversed(messages)
-    ]
-
-
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files from frontend/, with /config.js made by the stack that serves it, and
-    /outbox.json: the emails sent so far (moto's SES keeps them), because watching the low-stock
-    email arrive is part of the product."""
+    """Static files from frontend/, with /config.js made by the stack that serves it. (The
+    outbox of sent emails is on the API, per shop and signed in: local/outbox.py.)"""
 
     config_js = b""
-    moto_url = ""
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         if path == "/config.js":
             self._send(self.config_js, "text/javascript; charset=utf-8")
-            return
-        if path == "/outbox.json":
-            try:
-                body = json.dumps({"items": sent_emails(self.moto_url)}).encode()
-            except OSError as exc:
-                self.send_error(502, f"moto's SES did not answer: {exc}")
-                return
-            self._send(body, "application/json")
             return
         super().do_GET()
 
@@ -686,7 +660,7 @@ class LocalStack:
         return self._spawn("schedule", argv, self._child_env(), to_console=not self.quiet, essential=False)
 
     def site_config_js(self) -> str:
-        config = {"apiUrl": self.api_url, "outboxUrl": "/outbox.json"}
+        config = {"apiUrl": self.api_url, "outboxUrl": "/local/outbox"}  # local/outbox.py, on the API
         return f"window.SHELFWISE_CONFIG = {json.dumps(config)};\n"
 
     def _start_site(self) -> None:
@@ -699,8 +673,7 @@ class LocalStack:
             (frontend / "config.js").write_text(self.site_config_js(), encoding="utf-8")
         # Each stack serves its own config.js from memory, so a test stack and `make run` can
         # run side by side, each site pointing at its own API.
-        handler = type("SiteHandler", (_SiteHandler,), {"config_js": self.site_config_js().encode(),
-                                                         "moto_url": self.moto_url})
+        handler = type("SiteHandler", (_SiteHandler,), {"config_js": self.site_config_js().encode()})
         self._site_server = http.server.ThreadingHTTPServer(
             ("127.0.0.1", self.site_port), functools.partial(handler, directory=str(frontend))
         )
@@ -769,7 +742,7 @@ def banner(stack: LocalStack, seconds: float) -> str:
         f"Shelfwise is running (started in {seconds:.1f} s). Ctrl-C stops everything.",
         f"  Site:     {stack.site_url}",
         f"  API:      {stack.api_url}   (OpenAPI: {stack.api_url}/openapi.json)",
-        f"  Emails:   the site's More > Outbox ({stack.site_url}/outbox.json): what SES has sent",
+        "  Emails:   the site's More > Outbox: what SES has sent for the shop signed in",
         f"  DynamoDB: {stack.dynamodb_url}   "
         + ("(moto, in memory)" if stack.dynamodb == "moto" else f"(DynamoDB Local, data in {stack.data_dir}/dynamodb)"),
         f"  Logs:     {stack.log_dir}",

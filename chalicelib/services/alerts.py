@@ -76,7 +76,7 @@ def check_shop(tenant_id: str, products: list[dict[str, Any]]) -> int:
     held: list[dict[str, Any]] = []
     for product in products:
         state = product.get("alert_state")
-        if state == "alerted":
+        if state in ("alerted", db.ALERT_QUIET_NEW):
             continue
         if state == "pending":
             if not _stale(product, now):

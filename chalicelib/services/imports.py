@@ -70,10 +70,11 @@ def _field(column: str) -> str:
 def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> ProductImportResult:
     identity.require_owner()
     header, rows = csvfiles.rows(_check_size(raw))
+    decimal_comma = csvfiles.file_separator(raw) == ";"
     columns = {h: _field(h) for h in header if _field(h) in MONEY_FIELDS | WHOLE_FIELDS | TEXT_FIELDS}
     if "sku" not in columns.values():
         raise Invalid(
-            "The file needs a 'sku' column (and 'name' and 'price' for new products).",
+            "The file needs a 'sku' column (and 'name' and 'price' for new products)." + _columns_seen(header),
             [{"field": "sku", "message": "column missing"}],
         )
     column_of = {field: h for h, field in columns.items()}
@@ -81,7 +82,7 @@ def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> Pro
     wanted: list[tuple[int, dict[str, Any]]] = []
     first_row: dict[str, int] = {}
     for row, cells in rows:
-        data, bad = _product_cells(row, cells, columns)
+        data, bad = _product_cells(row, cells, columns, decimal_comma)
         errors += bad
         sku = data.get("sku")
         if bad or not sku:
@@ -104,7 +105,7 @@ def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> Pro
         wanted.append((row, data))
 
     existing = db.get_products(identity.tenant_id, [d["sku"] for _, d in wanted])
-    tally = {"created": 0, "updated": 0, "unchanged": 0, "counted": 0}
+    tally = {"created": 0, "updated": 0, "unchanged": 0, "counted": 0, "changed": 0}
 
     def apply(row: int, data: dict[str, Any]) -> tuple[list[str], list[RowError]]:
         """One row: create or update the product, count its stock; (what happened, the row's problems)."""
@@ -146,16 +147,31 @@ def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> Pro
             errors += problems
             for outcome in outcomes:
                 tally[outcome] += 1
+            tally["changed"] += bool(set(outcomes) & {"created", "updated", "counted"})
     created, updated, unchanged, counted = (tally[k] for k in ("created", "updated", "unchanged", "counted"))
     if not dry_run:
         count("ProductsImported", created + updated)
     errors.sort(key=lambda e: e.row)
     return ProductImportResult(
-        dry_run=dry_run, created=created, updated=updated, unchanged=unchanged, stock_counted=counted, errors=errors
+        dry_run=dry_run,
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        stock_counted=counted,
+        products_changed=tally["changed"],
+        errors=errors,
     )
 
 
-def _product_cells(row: int, cells: dict[str, str], columns: dict[str, str]) -> tuple[dict[str, Any], list[RowError]]:
+def _columns_seen(header: list[str]) -> str:
+    """What the file's first line was read as, so a person sees why a column was not found."""
+    shown = ", ".join(repr(h) for h in header[:8]) + (", ..." if len(header) > 8 else "")
+    return f" Its first line was read as {len(header)} column{'s' if len(header) != 1 else ''}: {shown}."
+
+
+def _product_cells(
+    row: int, cells: dict[str, str], columns: dict[str, str], decimal_comma: bool = False
+) -> tuple[dict[str, Any], list[RowError]]:
     data: dict[str, Any] = {}
     bad = []
     for column, field in columns.items():
@@ -164,9 +180,9 @@ def _product_cells(row: int, cells: dict[str, str], columns: dict[str, str]) -> 
             continue
         try:
             data[field] = (
-                csvfiles.money(text)
+                csvfiles.money(text, decimal_comma)
                 if field in MONEY_FIELDS
-                else csvfiles.whole(text)
+                else csvfiles.whole(text, decimal_comma)
                 if field in WHOLE_FIELDS
                 else text
             )
@@ -201,6 +217,11 @@ CUSTOMER = {
 def import_sales(identity: Identity, raw: bytes | None, dry_run: bool) -> SalesImportResult:
     identity.require_owner()
     header, rows = csvfiles.rows(_check_size(raw))
+    decimal_comma = csvfiles.file_separator(raw) == ";"
+    zone = sales.shop_zone(db.get_shop(identity.tenant_id))
+    own = set(OWN_EXPORT.values()) <= set(header)
+    if own:  # Shelfwise's own export: read in Superstore words, exact times and prices kept
+        header, rows = SALES_REQUIRED + list(CUSTOMER), _from_own_export(rows, zone)
     missing = [c for c in SALES_REQUIRED if c not in header]
     if missing:
         raise Invalid(
@@ -215,7 +236,7 @@ def import_sales(identity: Identity, raw: bytes | None, dry_run: bool) -> SalesI
     orders: dict[str, list[dict[str, Any]]] = defaultdict(list)
     broken: dict[str, int] = {}
     for row, cells in rows:
-        line, bad = _sale_line(row, cells)
+        line, bad = _sale_line(row, cells, decimal_comma)
         order_id = cells.get("Order ID", "")
         if bad:
             errors += bad
@@ -241,9 +262,11 @@ def import_sales(identity: Identity, raw: bytes | None, dry_run: bool) -> SalesI
                 for ln in lines
             ]
             del orders[order_id]
+    if own:  # errors name the file's own columns
+        named = {**OWN_EXPORT, **OWN_EXTRA, EXACT_PRICE: "unit_price"}
+        errors = [e.model_copy(update={"column": named.get(e.column, e.column)}) for e in errors]
 
-    zone = sales.shop_zone(db.get_shop(identity.tenant_id))
-    sale_ids = {oid: _sale_id(oid, lines[0]["day"], zone) for oid, lines in orders.items()}
+    sale_ids = {oid: _sale_id(oid, lines[0]["day"], zone, lines[0].get("at")) for oid, lines in orders.items()}
     done = db.existing_sales(identity.tenant_id, list(sale_ids.values()))
     todo = {oid: lines for oid, lines in orders.items() if sale_ids[oid] not in done}
     known = db.get_products(identity.tenant_id, [ln["sku"] for lines in todo.values() for ln in lines])
@@ -262,7 +285,7 @@ def import_sales(identity: Identity, raw: bytes | None, dry_run: bool) -> SalesI
     by_day: dict[date, list[str]] = defaultdict(list)
     for oid, lines in todo.items():
         by_day[lines[0]["day"]].append(oid)
-        at = clock.iso(_noon(lines[0]["day"], zone))
+        at = lines[0].get("at") or clock.iso(_noon(lines[0]["day"], zone))
         for ln in lines:
             latest[ln["sku"]] = max(latest.get(ln["sku"], ""), at)
     # A new product is created in the same transaction as the first day it sold, so a product
@@ -285,9 +308,49 @@ def import_sales(identity: Identity, raw: bytes | None, dry_run: bool) -> SalesI
     return result
 
 
-def _sale_line(row: int, cells: dict[str, str]) -> tuple[dict[str, Any], list[RowError]]:
+# Shelfwise's own sales export (SALES_EXPORT), read as the Superstore columns it matches.
+OWN_EXPORT = {
+    "Order ID": "sale_id",
+    "Order Date": "sold_at",
+    "Product ID": "sku",
+    "Product Name": "name",
+    "Sales": "revenue",
+    "Quantity": "quantity",
+    "Profit": "profit",
+}
+OWN_EXTRA = {"Category": "category", "Sub-Category": "subcategory", "Customer Name": "customer_name",
+             **{column: field for column, field in CUSTOMER.items() if field != "name"}}
+EXACT_AT, EXACT_PRICE = "\x00at", "\x00unit_price"  # cells no file can have: the exact time and price
+
+
+def _from_own_export(rows: Iterator[tuple[int, dict[str, str]]], zone: Any) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a Shelfwise sales export as Superstore cells. An order is its first import's order
+    id if it had one, else its sale id; its day is the shop's day of its exact time, which is
+    kept, as is each line's unit price."""
+    for row, cells in rows:
+        out = {column: cells.get(field, "") for column, field in {**OWN_EXPORT, **OWN_EXTRA}.items()}
+        out["Order ID"] = cells.get("external_id") or cells.get("sale_id", "")
+        try:
+            at = datetime.fromisoformat(cells.get("sold_at", "").replace("Z", "+00:00"))
+            if at.tzinfo is None:
+                raise ValueError("no time zone")
+            out["Order Date"] = at.astimezone(zone).date().isoformat()
+            out[EXACT_AT] = clock.iso(at)
+        except (ValueError, OverflowError):
+            pass  # the Order Date check says what is wrong with it
+        out[EXACT_PRICE] = cells.get("unit_price", "")
+        yield row, out
+
+
+def _sale_line(row: int, cells: dict[str, str], decimal_comma: bool = False) -> tuple[dict[str, Any], list[RowError]]:
     bad: list[RowError] = []
     line: dict[str, Any] = {"row": row}
+
+    def money(text: str) -> Decimal:
+        return csvfiles.money(text, decimal_comma)
+
+    def whole(text: str) -> int:
+        return csvfiles.whole(text, decimal_comma)
 
     def take(column: str, parse: Any, key: str) -> None:
         try:
@@ -311,11 +374,15 @@ def _sale_line(row: int, cells: dict[str, str]) -> tuple[dict[str, Any], list[Ro
     take("Product Name", lambda v: text(200)(clean_text(v)), "name")
     take("Category", text(100, required=False), "category")
     take("Sub-Category", text(100, required=False), "subcategory")
-    take("Sales", csvfiles.money, "revenue")
-    take("Quantity", csvfiles.whole, "quantity")
-    take("Profit", csvfiles.money, "profit")
+    take("Sales", money, "revenue")
+    take("Quantity", whole, "quantity")
+    take("Profit", money, "profit")
     if cells.get("Discount"):
-        take("Discount", csvfiles.money, "discount")
+        take("Discount", money, "discount")
+    if cells.get(EXACT_PRICE):
+        take(EXACT_PRICE, money, "unit_price")
+    if cells.get(EXACT_AT):
+        line["at"] = cells[EXACT_AT]
     if "quantity" in line and line["quantity"] < 1:
         bad.append(RowError(row=row, column="Quantity", message="must be at least 1"))
     if "revenue" in line and line["revenue"] < 0:
@@ -330,11 +397,13 @@ def _noon(day: date, zone: Any) -> datetime:
     return datetime.combine(day, time(12), zone)
 
 
-def _sale_id(order_id: str, day: date, zone: Any) -> str:
-    """The same order always gets the same id: its date (noon, shop time) and a hash of its order id."""
+def _sale_id(order_id: str, day: date, zone: Any, at: str | None = None) -> str:
+    """The same order always gets the same id: its time (noon, shop time, when the file gives only
+    a date) and a hash of its order id."""
     from ulid import ULID
 
-    millis = int(_noon(day, zone).timestamp() * 1000)
+    when = datetime.fromisoformat(at.replace("Z", "+00:00")) if at else _noon(day, zone)
+    millis = int(when.timestamp() * 1000)
     return str(ULID.from_bytes(millis.to_bytes(6, "big") + hashlib.sha256(order_id.encode()).digest()[:10]))
 
 
@@ -416,7 +485,7 @@ def _rollup_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "category": ln.get("category") or sales.UNCATEGORISED,
             "subcategory": ln.get("subcategory") or sales.UNCATEGORISED,
             "quantity": ln["quantity"],
-            "unit_price": (ln["revenue"] / ln["quantity"]).quantize(Decimal("0.0001")),
+            "unit_price": ln.get("unit_price", (ln["revenue"] / ln["quantity"]).quantize(Decimal("0.0001"))),
             "revenue": ln["revenue"],
             "cost": ln["revenue"] - ln["profit"],
             "profit": ln["profit"],
@@ -438,8 +507,9 @@ def _actions(
     """The sales of these orders and, in the same transaction, what they add to the rollups:
     counted exactly once, since the sales' Puts fail if they were recorded before."""
     actions = []
-    sold_at = clock.iso(_noon(day, zone))
+    noon = clock.iso(_noon(day, zone))
     for oid in order_ids:
+        sold_at = todo[oid][0].get("at") or noon
         lines = _rollup_lines(todo[oid])
         revenue = sum((ln["revenue"] for ln in lines), Decimal(0))
         cost = sum((ln["cost"] for ln in lines), Decimal(0))
@@ -542,7 +612,7 @@ def export_sales(identity: Identity, first: date, last: date) -> str:
     zone = sales.shop_zone(db.get_shop(identity.tenant_id))
     start = datetime.combine(first, time(0), zone)
     end = datetime.combine(last + timedelta(days=1), time(0), zone) - timedelta(milliseconds=1)
-    records: list[dict[str, Any]] = []
+    sales_lines: list[list[dict[str, Any]]] = []  # per sale, its lines in their order
     before: str | None = None
     while True:
         page, before = db.query_sales(
@@ -554,8 +624,8 @@ def export_sales(identity: Identity, first: date, last: date) -> str:
         )
         for sale in page:
             customer = sale.get("customer") or {}
-            for line in sale["lines"]:
-                records.append(
+            sales_lines.append(
+                [
                     {
                         **line,
                         "sale_id": sale["sale_id"],
@@ -565,8 +635,10 @@ def export_sales(identity: Identity, first: date, last: date) -> str:
                         "customer_name": customer.get("name"),
                         **{k: customer.get(k) for k in ("segment", "region", "state", "city", "country")},
                     }
-                )
+                    for line in sale["lines"]
+                ]
+            )
         if not before:
             break
-    records.reverse()  # pages come newest first; a spreadsheet reads better oldest first
-    return csvfiles.write(SALES_EXPORT, records)
+    # Pages come newest first; a spreadsheet reads better oldest first. Each sale keeps its lines' order.
+    return csvfiles.write(SALES_EXPORT, (line for lines in reversed(sales_lines) for line in lines))

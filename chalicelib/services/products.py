@@ -61,14 +61,15 @@ def create(identity: Identity, request: ProductCreate) -> Product:
 
 def new_item(tenant_id: str, request: ProductCreate, **extra: Any) -> dict[str, Any]:
     """A new product as stored: nothing on hand (stock arrives through movements). With a
-    minimum it is already low, so it joins the low-stock index, but quietly: it did not fall to
-    its minimum, so there is no news to email until it has been above it and falls again."""
+    minimum it is already low, so it joins the low-stock index, but quietly (`new`): it did not
+    fall to its minimum. Its first movement arms the alert, so stock that arrives and leaves it
+    still low is news."""
     now = clock.now_iso()
     item = request.model_dump()
     item.update(on_hand=0, version=1, created_at=now, updated_at=now, **extra)
     low, _ = db.low_stock_fields(tenant_id, request.sku, 0, request.min_stock)
     if low:
-        item.update(low, alert_state="alerted")
+        item.update(low, alert_state=db.ALERT_QUIET_NEW)
     return item
 
 

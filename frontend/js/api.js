@@ -6,7 +6,8 @@ import { setShopCurrency } from "./format.js";
 const config = window.SHELFWISE_CONFIG || {};
 /** The API's base URL, from config.js (written per environment by the stack or the deploy). */
 export const apiUrl = String(config.apiUrl || "").replace(/\/+$/, "");
-/** Optional: the local stack's outbox of sent emails (same origin as the site). */
+/** Optional: the local stack's outbox of the signed-in shop's sent emails, a path on the API
+ *  (the local API server answers it with the same token check as the API). */
 export const outboxUrl = config.outboxUrl || "";
 
 const SESSION_KEY = "shelfwise.session";

@@ -29,8 +29,22 @@ export function records(text) {
   return out;
 }
 
+/** The separator a header line uses: comma, semicolon or tab (outside quotes), the most used;
+ *  a comma when tied or none. Excel saves semicolons where the comma is the decimal mark. */
+export function separator(headerText) {
+  const counts = { ",": 0, ";": 0, "\t": 0 };
+  let quoted = false;
+  for (const ch of headerText) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch in counts) counts[ch] += 1;
+  }
+  let best = ",";
+  for (const ch of [";", "\t"]) if (counts[ch] > counts[best]) best = ch;
+  return best;
+}
+
 /** The cells of one record. */
-export function cells(recordText) {
+export function cells(recordText, sep = ",") {
   const out = [];
   let cell = "";
   let quoted = false;
@@ -43,7 +57,7 @@ export function cells(recordText) {
       } else if (ch === '"') quoted = false;
       else cell += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
+    else if (ch === sep) {
       out.push(cell);
       cell = "";
     } else cell += ch;
@@ -61,14 +75,15 @@ export function chunks(text, { groupColumn, maxRows = 500, maxBytes = 1_000_000 
   const all = records(text);
   if (!all.length) return { header: [], total: 0, chunks: [] };
   const [header, ...rows] = all;
-  const names = cells(header.text);
+  const sep = separator(header.text);
+  const names = cells(header.text, sep);
   const headerLines = header.last - header.first + 1;
   const keyIndex = groupColumn ? names.findIndex((n) => groupColumn(n)) : -1;
 
   // Groups in order of first appearance; records keep their original line numbers.
   const groups = new Map();
   rows.forEach((r, i) => {
-    const key = keyIndex >= 0 ? cells(r.text)[keyIndex] || `\u0000row${i}` : `\u0000row${i}`;
+    const key = keyIndex >= 0 ? cells(r.text, sep)[keyIndex] || `\u0000row${i}` : `\u0000row${i}`;
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(r);
   });
@@ -96,5 +111,5 @@ export function chunks(text, { groupColumn, maxRows = 500, maxBytes = 1_000_000 
     bytes += size;
   }
   flush();
-  return { header: names, total: rows.length, chunks: out };
+  return { header: names, separator: sep, total: rows.length, chunks: out };
 }

@@ -140,16 +140,70 @@ export function ago(value) {
   return relativeFormat.format(Math.round(seconds), "second");
 }
 
-/** Parse what a person typed as an amount: "1,65" and "1.65" both mean 1.65. */
-export function parseAmount(text) {
-  const cleaned = String(text ?? "").trim().replace(/\s/g, "");
-  if (!cleaned) return undefined;
-  let normal = cleaned;
-  if (/^-?\d{1,3}(\.\d{3})+(,\d+)?$/.test(cleaned)) normal = cleaned.replace(/\./g, "").replace(",", ".");
-  else if (/^-?\d+,\d+$/.test(cleaned)) normal = cleaned.replace(",", ".");
-  else normal = cleaned.replace(/,/g, "");
-  const value = Number(normal);
-  return Number.isFinite(value) ? value : NaN;
+// --- numbers people type -----------------------------------------------------------------------
+// One reader for every number field: the browser's own decimal mark and thousands separator,
+// and nothing guessed. "1,250" in en-US is 1250 (a thousands group); "1,25" there is refused,
+// not read as 1.25 or 125; in de-DE "1,25" is 1.25 and "1.250" is 1250. A value is never
+// rounded or cut: too many decimals or a fraction in a whole-number field is refused too.
+
+function separators(tag) {
+  const parts = (n) => new Intl.NumberFormat(tag).formatToParts(n);
+  const decimal = parts(1.5).find((p) => p.type === "decimal")?.value || ".";
+  const group = parts(1234567).find((p) => p.type === "group")?.value || ",";
+  return { decimal, group };
+}
+export const numberSeparators = separators(locale);
+
+const escape = (ch) => ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const SPACES = /[\s\u00a0\u202f]/g;
+
+/** The number pattern of one convention: 1234, 1<g>234, with <d>5 decimals after. */
+function shape({ decimal, group }) {
+  const g = SPACES.test(group) ? "[\\s\\u00a0\\u202f]" : escape(group);
+  SPACES.lastIndex = 0;
+  return new RegExp(`^(-?)(\\d+|\\d{1,3}(?:${g}\\d{3})+)(?:${escape(decimal)}(\\d+))?$`);
+}
+
+/**
+ * What a person typed, read in the browser's locale: {value, error}. value is undefined for an
+ * empty field; error is a sentence to show next to the field when the text is not a number, is
+ * not clear, or (with whole) has a fraction; maxDecimals refuses more decimals than allowed.
+ */
+export function readNumber(text, { whole = false, maxDecimals = null, separators: seps = numberSeparators } = {}) {
+  const typed = String(text ?? "").trim();
+  if (!typed) return { value: undefined, error: null };
+  const cleaned = typed.replace(/^[$£€¥₹]\s*|\s*[$£€¥₹]$/g, "").replace(/^[-−]\s*/, "-");
+  const example = whole ? `1${seps.group}250` : `1${seps.group}250${seps.decimal}50`;
+  const m = shape(seps).exec(SPACES.test(seps.group) ? cleaned : cleaned.replace(/\s/g, "")) ;
+  SPACES.lastIndex = 0;
+  if (!m) {
+    const other = { decimal: seps.decimal === "," ? "." : ",", group: seps.decimal === "," ? "." : "," };
+    if (shape(other).test(cleaned)) {
+      return { value: undefined, error: `"${typed}" is not clear here: this device writes decimals with "${seps.decimal}" and groups thousands with "${seps.group}", as in ${example}.` };
+    }
+    return { value: undefined, error: whole ? `Enter a whole number, like ${example}.` : `Enter an amount, like ${example}.` };
+  }
+  const [, sign, int, frac] = m;
+  if (whole && frac !== undefined && /[1-9]/.test(frac)) return { value: undefined, error: `Enter a whole number, like ${example}.` };
+  if (maxDecimals !== null && frac !== undefined && frac.replace(/0+$/, "").length > maxDecimals) {
+    return { value: undefined, error: `"${typed}" has more than ${maxDecimals} decimals; it would have to be rounded.` };
+  }
+  const digits = int.replace(/\D/g, "");
+  const value = Number(`${sign}${digits}${frac ? "." + frac : ""}`);
+  if (!Number.isFinite(value) || (whole && !Number.isSafeInteger(value)) || digits.length + (frac || "").length > 15) {
+    return { value: undefined, error: `"${typed}" is too long a number.` };
+  }
+  return { value: Object.is(value, -0) ? 0 : value, error: null };
+}
+
+/** A number as this device would type it back into a field: its decimal mark, no grouping.
+ *  Text (what a person typed) is kept exactly as it is. */
+export function inputNumber(value) {
+  if (value === null || value === undefined) return "";
+  if (typeof value !== "number") return String(value);
+  const n = value;
+  if (!Number.isFinite(n)) return String(value);
+  return new Intl.NumberFormat(locale, { useGrouping: false, maximumFractionDigits: 20 }).format(n);
 }
 
 export const STATUS_LABELS = {

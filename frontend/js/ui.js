@@ -2,7 +2,7 @@
 // busy buttons, loading skeletons, empty states, toasts, "load more" lists.
 
 import { $, $$, append, fill, h, nextId } from "./dom.js";
-import { parseAmount } from "./format.js";
+import { inputNumber, money, readNumber } from "./format.js";
 
 export function pageHeader(title, { back, actions } = {}) {
   return h("header", { class: "page-head" },
@@ -33,15 +33,29 @@ export function field({ label, name, kind = "text", value, hint, required, optio
     control = h("textarea", common);
     control.value = value ?? "";
   } else {
+    // Numbers are text fields read by format.readNumber in the browser's locale: a number input
+    // would silently empty itself on "1,5" in en-US, and its value would skip the checks.
     const typed = {
-      amount: { type: "text", inputmode: "decimal", autocomplete: "off", "data-type": "amount" },
-      int: { type: "number", inputmode: "numeric", step: "1", "data-type": "int" },
+      amount: { type: "text", inputmode: "decimal", autocomplete: "off", spellcheck: "false", "data-type": "amount" },
+      int: { type: "text", inputmode: "numeric", autocomplete: "off", spellcheck: "false", "data-type": "int" },
     }[kind] || { type: kind };
-    control = h("input", { ...typed, ...common, list: list || null, value: value ?? "" });
+    const shown = typed["data-type"] ? inputNumber(value) : value ?? "";
+    control = h("input", { ...typed, ...common, list: list || null, value: shown });
+  }
+  // How an amount with a thousands separator was read, so "1,250" is never a surprise.
+  const readsAs = kind === "amount" ? h("p", { class: "hint", "data-reads-as": "", "aria-live": "polite", hidden: true }) : null;
+  if (readsAs) {
+    control.addEventListener("input", () => {
+      const { value: read, error } = readNumber(control.value);
+      const grouped = /\D\d{3}(\D|$)/.test(control.value.trim()) && read !== undefined && !error;
+      readsAs.textContent = grouped ? `Reads as ${money(read)}` : "";
+      readsAs.hidden = !grouped;
+    });
   }
   return h("div", { class: "field" },
     h("label", { for: id }, label, optional ? h("span", { class: "muted" }, " (optional)") : null),
     control,
+    readsAs,
     hint ? h("p", { class: "hint", id: hintId }, hint) : null,
     h("p", { class: "error", id: errorId, hidden: true }));
 }
@@ -73,8 +87,7 @@ export function values(form) {
     if (el.type === "radio" && !el.checked) continue;
     const type = el.dataset.type;
     if (type === "bool") out[el.name] = el.checked;
-    else if (type === "amount") out[el.name] = parseAmount(el.value);
-    else if (type === "int") out[el.name] = el.value.trim() === "" ? undefined : Number(el.value);
+    else if (type === "amount" || type === "int") out[el.name] = readNumber(el.value, { whole: type === "int" }).value;
     else {
       const text = el.value.trim();
       out[el.name] = text === "" ? undefined : text;
@@ -83,15 +96,16 @@ export function values(form) {
   return out;
 }
 
-/** Local checks before sending: numbers that are not numbers. Returns false (and shows why) if any. */
+/** Local checks before sending: every number field must read as exactly one number in the
+ *  browser's locale (format.readNumber). Returns false (and says why next to each field) if not. */
 export function checkNumbers(form) {
   let ok = true;
   for (const el of form.elements) {
     const type = el.dataset.type;
     if (!el.name || el.disabled || (type !== "amount" && type !== "int")) continue;
-    const v = type === "amount" ? parseAmount(el.value) : (el.value.trim() === "" ? undefined : Number(el.value));
-    if (Number.isNaN(v) || (type === "int" && v !== undefined && !Number.isInteger(v))) {
-      setFieldError(el, type === "int" ? "Enter a whole number." : "Enter an amount, like 1.99.");
+    const { error } = readNumber(el.value, { whole: type === "int" });
+    if (error) {
+      setFieldError(el, error);
       ok = false;
     }
   }

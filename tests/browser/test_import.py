@@ -89,3 +89,22 @@ def test_long_sales_file_is_checked_in_parts_with_file_row_numbers(
     expect(checked.locator("[data-total=Sales]")).to_have_text("599")
     shot(page, "import-03-long-file")
     assert shop["api"].get("/sales", params={"from": "2026-01-01", "to": "2026-01-31"}).json()["items"] == []
+
+
+def test_import_button_counts_products_not_changes(page: Any, site_stack: LocalStack, shop: dict[str, Any]) -> None:
+    """Four new products with their stock are four products (not 4 created + 4 counted), and a
+    semicolon-separated file with decimal commas is read as such."""
+    text = "sku;name;price;on_hand\r\n" + "".join(f"SEMI-{i};Kaffee {i};1.234,50;{i + 1}\r\n" for i in range(4))
+    log_in(page, site_stack.site_url, shop["email"], shop["password"])
+    page.goto(f"{site_stack.site_url}/#/import")
+    wait_ready(page, "import")
+    choose_file(page, "kaffee.csv", text)
+    expect(page.get_by_text("kaffee.csv: 4 rows, separated by semicolons")).to_be_visible()
+    page.get_by_role("button", name="Check the file").click()
+    checked = page.locator("[data-result=dry-run]")
+    expect(checked.locator("[data-total='Stock counted']")).to_have_text("4")
+    expect(page.locator("[data-import]")).to_have_text("Import 4 products")
+    page.locator("[data-import]").click()
+    expect(page.locator("[data-result=imported]")).to_be_visible()
+    product = shop["api"].get("/products/SEMI-3").json()
+    assert (product["price"], product["on_hand"]) == (1234.5, 4)

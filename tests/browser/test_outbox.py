@@ -1,5 +1,6 @@
 """Local stack only: the low-stock email the scheduled check sends shows up in the outbox
-(moto's SES keeps it; the stack serves it as /outbox.json)."""
+(moto's SES keeps it; the local API serves the signed-in shop's emails as /local/outbox), with
+the time it was sent."""
 
 from __future__ import annotations
 
@@ -27,5 +28,6 @@ def test_outbox_lists_sent_emails(page: Any, site_stack: LocalStack, shop: dict[
     wait_ready(page, "outbox")
     mail = page.locator("[data-outbox] li", has_text=subject)
     expect(mail).to_contain_text(shop["email"])
+    expect(mail.locator("time[data-sent-at]")).to_have_count(1)
     mail.get_by_text("Show the email").click()
     expect(mail.frame_locator("iframe").get_by_text("Green tea")).to_be_visible()

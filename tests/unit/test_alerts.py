@@ -183,17 +183,55 @@ def test_interrupted_send_repeats_at_most_once(client, stocked, monkeypatch):
 
 
 def test_the_check_reads_only_low_products(client, shop):
-    """The check Queries the sparse index: its reads do not grow with the catalogue."""
-    from chalicelib import aws
+    """The check Queries the sparse index: its reads do not grow with the catalogue.
 
-    calls = []
+    A catalogue of 60 products, 3 of them low: the check may Query the low-stock index (one
+    Query per shard, one page each) and must never Query or Scan the catalogue; the items it
+    reads of this shop are exactly the 3 low products."""
+    from chalicelib import aws, db
+
+    run_check(client)  # settle whatever earlier tests in this module left due
+    rows = ["sku,name,price,min_stock,on_hand"]
+    rows += [f"CAT-{i:02d},Item {i},1.00,2,{1 if i % 20 == 0 else 10}" for i in range(60)]
+    imported = shop.call(
+        "POST", "/imports/products", raw="\r\n".join(rows).encode(), headers={"Content-Type": "text/csv"}
+    )
+    assert imported.status_code == 200 and imported.json["created"] == 60, imported.body
+    low = {"CAT-00", "CAT-20", "CAT-40"}
+
+    calls: list[tuple[str, dict]] = []
+    read: list[dict] = []
     ddb = aws.client("dynamodb")
-    ddb.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))
+
+    def before(model, params, **_):
+        calls.append((model.name, params))
+
+    def after(model, parsed, **_):
+        if model.name in ("Query", "Scan"):
+            read.extend(parsed.get("Items", []))
+
+    ddb.meta.events.register("before-parameter-build.dynamodb.*", before)
+    ddb.meta.events.register("after-call.dynamodb.*", after)
     try:
         run_check(client)
     finally:
-        ddb.meta.events.unregister("before-call.dynamodb.*")
-    assert "Scan" not in calls
+        ddb.meta.events.unregister("before-parameter-build.dynamodb.*", before)
+        ddb.meta.events.unregister("after-call.dynamodb.*", after)
+    names = [name for name, _ in calls]
+    assert "Scan" not in names
+    queries = [params for name, params in calls if name == "Query"]
+    # The schedule also looks for sales whose rollups were interrupted: one Query per shard of
+    # those markers, never the catalogue.
+    pending = [q for q in queries if q["ExpressionAttributeValues"][":pk"]["S"].startswith("PENDING#")]
+    assert len(pending) == db.PENDING_SHARDS
+    queries = [q for q in queries if q not in pending]
+    assert len(queries) == db.LOW_STOCK_SHARDS
+    assert all(q.get("IndexName") == db.LOW_STOCK_INDEX for q in queries), queries
+    mine = {i["low_sk"]["S"].split("#", 1)[1] for i in read if i["low_sk"]["S"].startswith(shop.tenant_id + "#")}
+    assert mine == low
+    mails = mails_to(shop.email)
+    assert len(mails) == 1 and all(sku in mails[0].body for sku in low)
+    assert "CAT-01" not in mails[0].body
 
 
 def test_plain_text_part_reads_well():

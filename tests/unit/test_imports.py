@@ -44,6 +44,7 @@ def test_product_import_with_real_world_csv(shop):
 
     result = upload(shop, "/imports/products", PRODUCTS.encode()).json
     assert (result["created"], result["updated"], result["stock_counted"]) == (2, 0, 1)
+    assert result["products_changed"] == 2  # TEA-1 created and counted is one product
     errors = {(e["row"], e["column"]) for e in result["errors"]}
     assert errors == {(4, "Price"), (5, "Price"), (6, "SKU"), (8, "SKU"), (9, "On Hand")}, result["errors"]
     assert next(e for e in result["errors"] if e["row"] == 8)["message"] == "SKU TEA-1 is already on row 2"
@@ -53,10 +54,13 @@ def test_product_import_with_real_world_csv(shop):
 
     again = upload(shop, "/imports/products", PRODUCTS.encode()).json
     assert (again["created"], again["updated"], again["unchanged"], again["stock_counted"]) == (0, 0, 2, 0)
+    assert again["products_changed"] == 0
     assert len(shop.get("/products/TEA-1/movements").json["items"]) == 1
 
     changed = upload(shop, "/imports/products", b"sku,price,on_hand\nTEA-1,3.75,12\n").json
-    assert (changed["updated"], changed["stock_counted"]) == (1, 1)
+    assert (changed["updated"], changed["stock_counted"], changed["products_changed"]) == (1, 1, 1)
+    counted_only = upload(shop, "/imports/products", b"sku,on_hand\nTEA-1,12\nMUG-1,3\n").json
+    assert (counted_only["unchanged"], counted_only["stock_counted"], counted_only["products_changed"]) == (2, 1, 1)
     assert shop.get("/products/TEA-1").json["on_hand"] == 12
 
 
@@ -64,6 +68,39 @@ def test_product_import_needs_a_sku_column(shop):
     reply = upload(shop, "/imports/products", b"name,price\nTea,1\n")
     assert reply.status_code == 422 and "sku" in reply.json["message"]
     assert upload(shop, "/imports/products", b"").status_code == 400
+
+
+def test_semicolon_file_with_decimal_commas(shop):
+    """Excel where the comma is the decimal mark saves CSV with semicolons: read it as written."""
+    text = "\ufeffSKU;Name;Price;Unit Cost;On Hand\r\nSEMI-1;Kaffee, gemahlen;1.234,50;2,10;3\r\nSEMI-2;Tee;1,5;1;0\r\n"
+    reply = upload(shop, "/imports/products", text.encode("utf-8"))
+    assert reply.status_code == 200, reply.body
+    assert (reply.json["created"], reply.json["errors"]) == (2, [])
+    coffee = shop.get("/products/SEMI-1").json
+    got = (coffee["name"], coffee["price"], coffee["unit_cost"], coffee["on_hand"])
+    assert got == ("Kaffee, gemahlen", 1234.5, 2.1, 3)
+    assert shop.get("/products/SEMI-2").json["price"] == 1.5
+
+
+def test_tab_separated_file(shop):
+    reply = upload(shop, "/imports/products", b"sku\tname\tprice\nTAB-1\tTea, green\t1,250.00\n")
+    assert reply.status_code == 200 and reply.json["created"] == 1, reply.body
+    assert shop.get("/products/TAB-1").json["price"] == 1250
+
+
+def test_numbers_that_read_two_ways_are_refused_not_guessed(shop):
+    reply = upload(shop, "/imports/products", b'sku,name,price\nAMB-1,Tea,"1,25"\n')
+    assert reply.json["created"] == 0
+    [error] = reply.json["errors"]
+    assert (error["row"], error["column"]) == (2, "price") and "not clear" in error["message"]
+    reply = upload(shop, "/imports/products", b"sku;name;price\nAMB-2;Tea;1.250\n")
+    assert reply.json["created"] == 0 and "not clear" in reply.json["errors"][0]["message"]
+    assert shop.get("/products/AMB-1").status_code == 404 and shop.get("/products/AMB-2").status_code == 404
+
+
+def test_missing_sku_column_shows_how_the_first_line_was_read(shop):
+    reply = upload(shop, "/imports/products", b"name|price\nTea|1\n")
+    assert reply.status_code == 422 and "1 column: 'name|price'" in reply.json["message"]
 
 
 def slice_sums():
@@ -161,11 +198,32 @@ def test_imports_are_owner_only_and_per_shop(shop, other_shop):
     assert other_shop.get("/exports/products.csv").body.decode("utf-8-sig").strip().count("\n") == 0
 
 
-@pytest.mark.parametrize("text", ["1,234.50", "$3.20", "(12.00)", "£7"])
-def test_money_cells(text):
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("1,234.50", "1234.50"),
+        ("$3.20", "3.20"),
+        ("(12.00)", "-12.00"),
+        ("£7", "7"),
+        ("-0.5", "-0.5"),
+        (" 2,000 ", "2000"),
+        ("0.1234", "0.1234"),  # imported figures keep their precision
+        ("+7.5", "7.5"),
+    ],
+)
+def test_money_cells(text, expected):
     from chalicelib import csvfiles
 
-    assert csvfiles.money(text) in (Decimal("1234.50"), Decimal("3.20"), Decimal("-12.00"), Decimal("7"))
+    got = csvfiles.money(text)
+    assert got == Decimal(expected) and str(got) == expected.replace(",", "")
+
+
+@pytest.mark.parametrize("text", ["abc", "1.2.3", "", "$", "NaN", "Infinity", "12 apples", "1E+126", "0E-1000000"])
+def test_money_cells_that_are_not_amounts(text):
+    from chalicelib import csvfiles
+
+    with pytest.raises(ValueError):
+        csvfiles.money(text)
 
 
 @pytest.mark.parametrize(

@@ -151,3 +151,9 @@ def test_reports_are_per_shop(trading, other_shop):
     assert other_shop.get("/reports/sales?from=2026-02-01&to=2026-03-31&by=product").json["rows"] == []
     assert other_shop.get("/reports/summary?date=2026-02-02").json["revenue"] == 0
     assert other_shop.get("/reports/valuation").json["totals"]["products"] == 0
+
+
+def test_sales_by_product_names_each_product(trading):
+    rows = trading.get("/reports/sales?from=2026-02-01&to=2026-03-31&by=product").json["rows"]
+    names = {"A": "Apples", "B": "Bread", "C": "Candles", "D": "Doormat"}
+    assert rows and {r["key"]: r["name"] for r in rows} == {r["key"]: names[r["key"]] for r in rows}

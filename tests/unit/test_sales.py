@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from decimal import Decimal
 
@@ -16,6 +17,11 @@ def sell(shop, lines, **extra):
     return shop.post("/sales", {"lines": lines, **extra})
 
 
+def exact(reply):
+    """The reply's JSON with every fractional number as the Decimal it was written as, never a float."""
+    return json.loads(reply.body, parse_float=Decimal)
+
+
 def test_sale_of_several_lines(shop):
     stock(shop, "TEA", 10, name="Tea", price="3.00", unit_cost="1.20", category="Drinks", subcategory="Hot")
     stock(shop, "MUG", 5, name="Mug", price="7.50", unit_cost="2.00", category="Home", subcategory="Kitchen")
@@ -26,8 +32,12 @@ def test_sale_of_several_lines(shop):
     )
     assert r.status_code == 201, r.body
     sale = r.json
-    assert sale["total"] == 12.99 and sale["profit"] == 12.99 - 2.40 - 2.00
-    assert [(ln["sku"], ln["revenue"], ln["cost"]) for ln in sale["lines"]] == [("TEA", 6, 2.4), ("MUG", 6.99, 2)]
+    money = exact(r)
+    assert money["total"] == Decimal("12.99") and money["profit"] == Decimal("8.59")  # 12.99 - 2 x 1.20 - 2.00
+    assert [(ln["sku"], ln["revenue"], ln["cost"], ln["profit"]) for ln in money["lines"]] == [
+        ("TEA", Decimal("6"), Decimal("2.4"), Decimal("3.6")),
+        ("MUG", Decimal("6.99"), Decimal("2"), Decimal("4.99")),
+    ]
     assert sale["invoice_no"] == 1
     assert shop.get("/products/TEA").json["on_hand"] == 8
     assert shop.get("/products/MUG").json["on_hand"] == 4
@@ -81,7 +91,7 @@ def test_thirty_lines_commit_together(shop):
         stock(shop, f"P{i:02d}", 2, price="1.10")
     r = sell(shop, [{"sku": f"P{i:02d}", "quantity": 1} for i in range(30)])
     assert r.status_code == 201, r.body
-    assert r.json["total"] == 33.0
+    assert exact(r)["total"] == 30 * Decimal("1.10")
     assert all(shop.get(f"/products/P{i:02d}").json["on_hand"] == 1 for i in (0, 29))
 
 
@@ -148,11 +158,11 @@ def test_rollups_equal_a_straight_sum_of_the_sales(shop):
         r = sell(shop, [{"sku": s, "quantity": q} for s, q in lines], sold_at=at, customer=customer)
         assert r.status_code == 201
 
-    sales = shop.get("/sales?from=2026-04-01&to=2026-04-02").json["items"]
+    sales = exact(shop.get("/sales?from=2026-04-01&to=2026-04-02"))["items"]
     want = defaultdict(lambda: defaultdict(Decimal))
     for sale in sales:
         day = sale["sold_at"][:10]
-        want[day]["revenue"] += Decimal(str(sale["total"]))
+        want[day]["revenue"] += sale["total"]
         want[day]["orders"] += 1
         for ln in sale["lines"]:
             want[day]["units"] += ln["quantity"]

@@ -5,7 +5,7 @@
 import { request } from "../api.js";
 import { chunks } from "../csv.js";
 import { fill, h } from "../dom.js";
-import { number } from "../format.js";
+import { count, number } from "../format.js";
 import { forgetCategories } from "../shop.js";
 import { button, clearErrors, errorBlock, segmented, setFieldError } from "../ui.js";
 
@@ -17,16 +17,21 @@ const KINDS = {
     columns: "sku, name, price (required); category, subcategory, unit_cost, min_stock, reorder_qty, lead_time_days, barcode, supplier_id, on_hand",
     example: "sku,name,category,subcategory,price,unit_cost,min_stock,reorder_qty,barcode,on_hand\nMILK-2L,Semi-skimmed milk 2L,Groceries,Dairy,1.65,1.10,6,24,5000112637922,20",
     summary: (t) => [["Created", t.created], ["Updated", t.updated], ["Unchanged", t.unchanged], ["Stock counted", t.stock_counted]],
-    good: (t) => t.created + t.updated + (t.stock_counted || 0),
+    // Products the import will create or change, each once however many things change on it (a
+    // new product with its stock is one product, not "created" + "counted").
+    good: (t) => t.products_changed ?? t.created + t.updated,
+    noun: "product",
   },
   sales: {
     label: "Past sales",
     path: "/imports/sales",
-    group: (name) => name.trim() === "Order ID",
-    columns: "The Superstore layout: Order ID, Order Date, Product ID, Product Name, Sales, Quantity, Profit (required); Category, Sub-Category, Customer Name, Segment, Country, City, State, Region, Discount",
+    // One order (one sale of a Shelfwise export) is never split between two parts.
+    group: (name) => ["Order ID", "sale_id"].includes(name.trim()),
+    columns: "A sales export from Shelfwise (Export CSV), or the Superstore layout: Order ID, Order Date, Product ID, Product Name, Sales, Quantity, Profit (required); Category, Sub-Category, Customer Name, Segment, Country, City, State, Region, Discount",
     example: "Order ID,Order Date,Customer Name,Segment,Country,City,State,Region,Product ID,Category,Sub-Category,Product Name,Sales,Quantity,Discount,Profit\nCA-2026-1001,11/08/2026,Ann Lee,Consumer,United States,Henderson,Kentucky,South,FUR-BO-10001798,Furniture,Bookcases,Bush Somerset Collection Bookcase,261.96,2,0,41.91",
     summary: (t) => [["Sales", t.sales], ["Lines", t.lines], ["Already imported", t.already_imported], ["New products", t.products_created]],
     good: (t) => t.sales,
+    noun: "sale",
   },
 };
 const CHUNK_ROWS = 500;
@@ -79,7 +84,8 @@ export default async function render({ root, query }) {
   function plan() {
     file.plan = chunks(file.text, { groupColumn: KINDS[kind].group, maxRows: CHUNK_ROWS, maxBytes: CHUNK_BYTES });
     const parts = file.plan.chunks.length;
-    fileInfo.textContent = `${file.name}: ${number(file.plan.total)} rows${parts > 1 ? `, sent in ${parts} parts` : ""}.`;
+    const separated = { ";": ", separated by semicolons (decimals with a comma)", "\t": ", separated by tabs" }[file.plan.separator] || "";
+    fileInfo.textContent = `${file.name}: ${count(file.plan.total, "row")}${separated}${parts > 1 ? `, sent in ${parts} parts` : ""}.`;
     checkButton.disabled = file.plan.total === 0;
     if (!file.plan.total) setFieldError(fileInput, "This file has no rows under its header.");
   }
@@ -148,7 +154,7 @@ export default async function render({ root, query }) {
   }
 
   function showFailure(err, done) {
-    const where = done ? ` Rows up to ${number(done)} were ${err.status ? "sent" : "handled"}; nothing after them.` : "";
+    const where = done ? ` The first ${count(done, "row")} ${done === 1 ? "was" : "were"} ${err.status ? "sent" : "handled"}; nothing after them.` : "";
     if (err.status === 422 && err.details.some((d) => d.field)) {
       setFieldError(fileInput, err.message);
       fill(results);
@@ -162,12 +168,12 @@ export default async function render({ root, query }) {
     const good = k.good(totals);
     fill(results, h("section", { class: "card", "data-result": dryRun ? "dry-run" : "imported" },
       h("h2", null, dryRun ? "Check finished: nothing was changed yet" : stoppedAt !== null ? "Import stopped" : "Import finished"),
-      stoppedAt !== null ? h("p", { class: "notice warn" }, `Stopped after ${number(stoppedAt)} rows; the rest were not sent.`) : null,
+      stoppedAt !== null ? h("p", { class: "notice warn" }, `Stopped after ${count(stoppedAt, "row")}; the rest were not sent.`) : null,
       h("dl", { class: "kv" }, k.summary(totals).map(([name, value]) => [
         h("dt", null, dryRun && name !== "Already imported" && name !== "Unchanged" ? `${name} (would be)` : name),
         h("dd", { "data-total": name }, number(value || 0))])),
       errors.length
-        ? [h("h3", { style: "margin:14px 0 6px" }, `${number(errors.length)} row error${errors.length === 1 ? "" : "s"}`),
+        ? [h("h3", { style: "margin:14px 0 6px" }, count(errors.length, "row error")),
           h("p", { class: "muted" }, dryRun ? "Rows with errors will be left out; fix them in your file and import it again." : "These rows were left out. Fix them and import the file again: rows already in are not doubled."),
           h("div", { class: "table-wrap" }, h("table", { "data-row-errors": "" },
             h("thead", null, h("tr", null, h("th", { class: "n" }, "Row"), h("th", null, "Column"), h("th", null, "Problem"))),
@@ -178,7 +184,7 @@ export default async function render({ root, query }) {
     if (dryRun) {
       importButton.disabled = !good;
       importButton.classList.toggle("primary", Boolean(good));
-      importButton.textContent = good ? `Import ${number(good)} ${kind === "sales" ? "sales" : "products"}${errors.length ? " (skip the rows with errors)" : ""}` : "Nothing to import";
+      importButton.textContent = good ? `Import ${count(good, k.noun)}${errors.length ? " (skip the rows with errors)" : ""}` : "Nothing to import";
     } else {
       importButton.disabled = true;
       importButton.textContent = "Imported";

@@ -3,7 +3,7 @@
 
 import { get, post } from "../api.js";
 import { fill, h } from "../dom.js";
-import { money } from "../format.js";
+import { money, readNumber } from "../format.js";
 import { productPicker } from "../picker.js";
 import { suggestedReorder } from "../shop.js";
 import { busy, checkNumbers, clearErrors, emptyState, field, linkButton, showErrors } from "../ui.js";
@@ -25,7 +25,8 @@ export default async function render({ root, query, signal }) {
     return;
   }
 
-  const cost = (value) => (Number(value) || 0).toFixed(2);
+  const cost = (value) => Number(value) || 0;
+  const read = (text, whole = false) => readNumber(text, { whole }).value;
   const lines = low.items.filter((p) => suggestedReorder(p) > 0).map((p) => ({ sku: p.sku, name: p.name, quantity: suggestedReorder(p) || 1, unit_cost: cost(p.unit_cost), supplier_id: p.supplier_id }));
   const bySupplier = new Set(lines.map((l) => l.supplier_id).filter(Boolean));
   const preferred = query.supplier || (bySupplier.size === 1 ? [...bySupplier][0] : "");
@@ -45,7 +46,7 @@ export default async function render({ root, query, signal }) {
   function addLine(p) {
     sync();
     const existing = lines.find((l) => l.sku === p.sku);
-    if (existing) existing.quantity += 1;
+    if (existing) existing.quantity = (read(existing.quantity, true) || 0) + 1;
     else lines.push({ sku: p.sku, name: p.name, quantity: Math.max(suggestedReorder(p), 1), unit_cost: cost(p.unit_cost) });
     draw();
   }
@@ -55,7 +56,7 @@ export default async function render({ root, query, signal }) {
     lines.forEach((line, i) => {
       const q = form.querySelector(`[name="lines.${i}.quantity"]`);
       const c = form.querySelector(`[name="lines.${i}.unit_cost"]`);
-      if (q) line.quantity = q.value === "" ? "" : Number(q.value);
+      if (q) line.quantity = q.value;
       if (c) line.unit_cost = c.value;
     });
   }
@@ -75,7 +76,7 @@ export default async function render({ root, query, signal }) {
 
   function total() {
     sync();
-    const sum = lines.reduce((s, l) => s + (Number(l.quantity) || 0) * (Number(String(l.unit_cost).replace(",", ".")) || 0), 0);
+    const sum = lines.reduce((s, l) => s + (read(l.quantity, true) || 0) * (read(l.unit_cost) || 0), 0);
     totalText.textContent = money(sum);
   }
 
@@ -93,7 +94,7 @@ export default async function render({ root, query, signal }) {
     }
     const body = {
       supplier_id: form.supplier_id.value,
-      lines: lines.map((l) => ({ sku: l.sku, quantity: Number(l.quantity), unit_cost: Number(String(l.unit_cost).replace(",", ".")) })),
+      lines: lines.map((l) => ({ sku: l.sku, quantity: read(l.quantity, true), unit_cost: read(l.unit_cost) })),
       ...(form.note.value.trim() ? { note: form.note.value.trim() } : {}),
     };
     busy(submit, "Saving…", async () => {

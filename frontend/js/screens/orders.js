@@ -3,7 +3,7 @@
 import { get } from "../api.js";
 import { replaceQuery } from "../app.js";
 import { h } from "../dom.js";
-import { STATUS_LABELS, date, money, number } from "../format.js";
+import { STATUS_LABELS, count, date, money } from "../format.js";
 import { emptyState, field, linkButton, pagedList } from "../ui.js";
 
 export function statusBadge(status) {
@@ -21,7 +21,7 @@ export default async function render({ root, query, signal }) {
     renderItem: (po) => h("li", null, h("a", { class: "row chev", href: `#/orders/${encodeURIComponent(po.po_id)}`, "data-po": po.po_id },
       h("div", { class: "main" },
         h("div", { class: "title" }, po.supplier_name, " ", statusBadge(po.status)),
-        h("div", { class: "sub" }, `${date(po.created_at)} · ${number(po.lines.length)} line${po.lines.length === 1 ? "" : "s"}`)),
+        h("div", { class: "sub" }, `${date(po.created_at)} · ${count(po.lines.length, "line")}`)),
       h("div", { class: "end" }, money(po.total)))),
     empty: () => status
       ? h("p", { class: "muted", style: "padding:12px 0" }, "No orders with this status.")

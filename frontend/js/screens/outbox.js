@@ -1,10 +1,11 @@
-// Local stack only: the emails the stack has "sent" (moto's SES keeps them instead of sending).
-// config.js names the outbox (outboxUrl) only where there is one. It may answer either
-// {"items": [{id, from, to, subject, html}]} (the stack's /outbox.json) or moto's own
-// /moto-api/data.json.
+// Local stack only: the emails the stack has "sent" for this shop (moto's SES keeps them instead
+// of sending). config.js names the outbox (outboxUrl, a path on the API) only where there is one;
+// it is fetched with the sign-in token and answers {"items": [{id, from, to, subject, html,
+// sent_at}]}: this shop's emails only. (moto's own /moto-api/data.json shape is read too.)
 
-import { outboxUrl } from "../api.js";
+import { get, outboxUrl } from "../api.js";
 import { h } from "../dom.js";
+import { dateTime } from "../format.js";
 import { emptyState, errorBlock } from "../ui.js";
 
 /** Either shape → [{id, source, to, subject, body, sent_at}], newest first. */
@@ -37,15 +38,13 @@ export default async function render({ root, signal }) {
     root.append(h("p", { class: "muted" }, "The outbox exists only in the local stack. Real emails go through Amazon SES."));
     return;
   }
-  root.append(h("p", { class: "muted" }, "Emails the local stack has sent. Nothing leaves this machine."));
+  root.append(h("p", { class: "muted" }, "Emails the local stack has sent for this shop. Nothing leaves this machine."));
   let items;
   try {
-    const response = await fetch(new URL(outboxUrl, window.location.href), { signal, cache: "no-store" });
-    if (!response.ok) throw new Error(`it answered ${response.status}`);
-    items = messages(await response.json());
+    items = messages(await get(outboxUrl, {}, { signal }));
   } catch (err) {
-    if (err.name === "AbortError") return;
-    root.append(errorBlock({ message: `The outbox could not be read: ${err.message}.` }));
+    if (err.code === "aborted") return;
+    root.append(errorBlock({ message: `The outbox could not be read: ${err.message}` }));
     return;
   }
   if (!items.length) {
@@ -54,7 +53,8 @@ export default async function render({ root, signal }) {
   }
   root.append(h("ul", { class: "list card", "data-outbox": "" }, items.map((m) => h("li", { style: "padding:10px 0", "data-mail": m.id },
     h("div", { class: "title" }, m.subject || "(no subject)"),
-    h("div", { class: "sub muted" }, `From ${m.source} to ${(m.to || []).join(", ")}${m.sent_at ? ` · ${new Date(m.sent_at).toLocaleString()}` : ""}`),
+    h("div", { class: "sub muted" }, `From ${m.source} to ${(m.to || []).join(", ")}`),
+    m.sent_at ? h("div", { class: "sub muted" }, "Sent ", h("time", { datetime: m.sent_at, "data-sent-at": m.sent_at }, dateTime(m.sent_at))) : null,
     h("details", null, h("summary", null, "Show the email"),
       looksLikeHtml(m.body)
         // An email's HTML, shown as a mail client would: no scripts, its own origin.

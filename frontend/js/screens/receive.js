@@ -3,7 +3,7 @@
 
 import { get, newKey, post, seg } from "../api.js";
 import { h } from "../dom.js";
-import { number } from "../format.js";
+import { number, readNumber } from "../format.js";
 import { busy, checkNumbers, clearErrors, field, showErrors, toast } from "../ui.js";
 
 export default async function render({ root, params, signal }) {
@@ -35,8 +35,8 @@ export default async function render({ root, params, signal }) {
     sentIndex = [];
     const problems = [];
     open.forEach((l, i) => {
-      const quantity = Number(form[`l${i}.quantity`].value || 0);
-      const rejected = Number(form[`l${i}.rejected`].value || 0);
+      const quantity = readNumber(form[`l${i}.quantity`].value, { whole: true }).value || 0;
+      const rejected = readNumber(form[`l${i}.rejected`].value, { whole: true }).value || 0;
       const reason = form[`l${i}.reason`].value.trim();
       if (!quantity && !rejected) return;
       if (rejected && !reason) problems.push({ field: `l${i}.reason`, message: "say why items were rejected" });

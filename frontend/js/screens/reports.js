@@ -4,7 +4,7 @@
 import { get } from "../api.js";
 import { replaceQuery } from "../app.js";
 import { fill, h } from "../dom.js";
-import { addDays, ago, date, dayISO, money, number, percent, periodLabel } from "../format.js";
+import { addDays, ago, count, date, dayISO, money, number, percent, periodLabel, readNumber } from "../format.js";
 import { busy, errorBlock, field, loadingNote, segmented, skeletonRows } from "../ui.js";
 
 const TABS = [["abc", "ABC"], ["dead", "Dead stock"], ["valuation", "Valuation"], ["sales", "Sales by…"]];
@@ -12,29 +12,6 @@ const BY = [["product", "Product"], ["category", "Category"], ["subcategory", "S
   ["state", "State"], ["day", "Day"], ["week", "Week"], ["month", "Month"]];
 
 const PAGE_ROWS = 50;
-
-/** A table showing its first 50 rows, with a button for the next 50 (a phone need not draw 2,000). */
-function table(head, rows, foot) {
-  const body = h("tbody", null, rows.slice(0, PAGE_ROWS));
-  let shown = Math.min(rows.length, PAGE_ROWS);
-  const more = h("button", { class: "btn block", type: "button", style: "margin-top:8px" });
-  const label = () => {
-    more.textContent = `Show ${Math.min(PAGE_ROWS, rows.length - shown)} more (${number(rows.length - shown)} not shown)`;
-    more.hidden = shown >= rows.length;
-  };
-  more.addEventListener("click", () => {
-    body.append(...rows.slice(shown, shown + PAGE_ROWS));
-    shown = Math.min(rows.length, shown + PAGE_ROWS);
-    label();
-  });
-  label();
-  return h("div", null,
-    h("div", { class: "table-wrap" }, h("table", null,
-      h("thead", null, h("tr", null, head.map(([text, n]) => h("th", { class: n ? "n" : null, scope: "col" }, text)))),
-      body,
-      foot ? h("tfoot", null, foot) : null)),
-    more);
-}
 
 /** Rows as a phone-friendly list, 50 at a time. Each item: {key, title, sub, end, endSub, badge}. */
 function list(items, label) {
@@ -106,7 +83,7 @@ export default async function render({ root, query, signal }) {
       const counts = { A: 0, B: 0, C: 0 };
       for (const row of r.rows) counts[row.class] += 1;
       fill(out,
-        h("p", { class: "notice" }, `${number(counts.A)} product${counts.A === 1 ? "" : "s"} (class A) make 80% of ${r.metric}; `
+        h("p", { class: "notice" }, `${count(counts.A, "product")} (class A) ${counts.A === 1 ? "makes" : "make"} 80% of ${r.metric}; `
           + `${number(counts.B)} more (B) the next 15%; ${number(counts.C)} (C) the last 5%.`),
         list(r.rows.map((row) => ({
           key: row.sku, href: productHref(row.sku), title: row.name || row.sku,
@@ -129,10 +106,12 @@ export default async function render({ root, query, signal }) {
       h("div", { style: "flex:1" }, field({ label: "Not sold for (days)", name: "days", kind: "int", value: query.days || 90, optional: false, attrs: { min: "1", max: "3650" } })),
       h("div", { class: "field" }, submit));
     const run = () => load(out, async () => {
-      const r = await get("/reports/dead-stock", { days: form.days.value || 90 }, { signal });
-      if (!r.rows.length) return fill(out, h("p", { class: "muted" }, `Everything in stock has sold in the last ${number(r.days)} days.`));
+      const days = readNumber(form.days.value, { whole: true });
+      if (days.error) return fill(out, errorBlock({ message: days.error }));
+      const r = await get("/reports/dead-stock", { days: days.value ?? 90 }, { signal });
+      if (!r.rows.length) return fill(out, h("p", { class: "muted" }, `Everything in stock has sold in the last ${count(r.days, "day")}.`));
       fill(out,
-        h("p", { class: "notice warn" }, `${money(r.total_value_at_cost)} of cash is tied up in ${number(r.rows.length)} product${r.rows.length === 1 ? "" : "s"} that have not sold for ${number(r.days)} days.`),
+        h("p", { class: "notice warn" }, `${money(r.total_value_at_cost)} of cash is tied up in ${count(r.rows.length, "product")} that ${r.rows.length === 1 ? "has" : "have"} not sold for ${count(r.days, "day")}.`),
         list(r.rows.map((row) => ({
           key: row.sku, href: productHref(row.sku), title: row.name || row.sku,
           sub: `${number(row.on_hand)} on hand · last sold ${row.last_sold_at ? ago(row.last_sold_at) : "never"}`,
@@ -156,13 +135,17 @@ export default async function render({ root, query, signal }) {
       const r = await get("/reports/valuation", {}, { signal });
       if (!r.rows.length) return fill(out, h("p", { class: "muted" }, "No stock on hand."));
       const t = r.totals;
-      fill(out, table([["Category"], ["Units", 1], ["At cost", 1], ["At retail", 1]], r.rows.map((row) => h("tr", { "data-key": row.key },
-        h("td", null, row.key || "No category", h("div", { class: "muted" }, `${number(row.products)} products`)),
-        h("td", { class: "n" }, number(row.units)),
-        h("td", { class: "n" }, money(row.value_at_cost)),
-        h("td", { class: "n" }, money(row.value_at_retail)))),
-      h("tr", null, h("td", null, "Total"), h("td", { class: "n" }, number(t.units)),
-        h("td", { class: "n", "data-total-cost": "" }, money(t.value_at_cost)), h("td", { class: "n" }, money(t.value_at_retail)))));
+      // A list, not a four-column table: at 390 px a table cuts its last column off.
+      fill(out,
+        h("dl", { class: "kv", style: "margin-bottom:10px" },
+          h("dt", null, "At cost"), h("dd", { "data-total-cost": "" }, h("b", null, money(t.value_at_cost))),
+          h("dt", null, "At retail"), h("dd", { "data-total-retail": "" }, money(t.value_at_retail)),
+          h("dt", null, "On hand"), h("dd", null, count(t.units, "unit"))),
+        list(r.rows.map((row) => ({
+          key: row.key, title: row.key || "No category",
+          sub: `${count(row.products, "product")} · ${count(row.units, "unit")}`,
+          end: money(row.value_at_cost), endSub: `${money(row.value_at_retail)} at retail`,
+        })), "Valuation by category"));
     });
   }
 
@@ -177,15 +160,16 @@ export default async function render({ root, query, signal }) {
       if (!r.rows.length) return fill(out, h("p", { class: "muted" }, "No sales in this period."));
       const timeKeys = ["day", "week", "month"].includes(by);
       const rows = timeKeys ? r.rows : [...r.rows].sort((a, b) => b.revenue - a.revenue);
-      const label = (key) => (timeKeys ? periodLabel(key, by) : key || "Not recorded");
+      const label = (row) => (timeKeys ? periodLabel(row.key, by) : by === "product" ? row.name || row.key : row.key || "Not recorded");
       const t = r.totals;
       fill(out,
         h("p", { class: "muted" }, `${date(r.from)} – ${date(r.to)}`),
-        h("p", { class: "num" }, h("b", null, money(t.revenue)), ` revenue · ${money(t.profit)} profit · `
-          + `${number(t.units)} units · ${number(t.orders)} orders`),
+        h("p", { class: "num", "data-sales-totals": "" }, h("b", null, money(t.revenue)), ` revenue · ${money(t.profit)} profit · `
+          + `${count(t.units, "unit")} · ${count(t.orders, "order")}`),
         list(rows.map((row) => ({
-          key: row.key, href: by === "product" ? productHref(row.key) : null, title: label(row.key),
-          sub: `Profit ${money(row.profit)} · ${number(row.units)} units · ${number(row.orders)} orders`,
+          key: row.key, href: by === "product" ? productHref(row.key) : null, title: label(row),
+          sub: (by === "product" && row.name ? `${row.key} · ` : "")
+            + `Profit ${money(row.profit)} · ${count(row.units, "unit")} · ${count(row.orders, "order")}`,
           end: money(row.revenue),
         })), "Sales"));
     });

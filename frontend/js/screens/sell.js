@@ -6,7 +6,7 @@
 
 import { ApiError, get, newKey, post, seg } from "../api.js";
 import { debounce, fill, h } from "../dom.js";
-import { count, money, number } from "../format.js";
+import { count, money, number, readNumber } from "../format.js";
 import { button, errorBlock, field, loadingNote, values } from "../ui.js";
 
 const CART_KEY = "shelfwise.cart";
@@ -90,9 +90,18 @@ export default async function render({ root, signal }) {
       const short = shortages.get(line.sku);
       const qtyId = `qty-${i}`;
       const qty = h("input", {
-        type: "number", id: qtyId, inputmode: "numeric", min: "1", step: "1", value: String(line.quantity),
-        "data-qty": line.sku, "aria-describedby": short ? `short-${i}` : null,
-        onchange: (e) => setQty(line.sku, Number(e.target.value)),
+        type: "text", id: qtyId, inputmode: "numeric", autocomplete: "off", value: String(line.quantity),
+        "data-qty": line.sku, "data-type": "int", "aria-describedby": short ? `short-${i}` : null,
+        onchange: (e) => {
+          // Read as the locale writes numbers; a fraction or a typo is said on the line, never rounded.
+          const { value, error } = readNumber(e.target.value, { whole: true });
+          if (error || value === undefined) {
+            shortages.set(line.sku, { message: error || "Enter how many, or remove the line with ✕." });
+            draw();
+            return;
+          }
+          setQty(line.sku, value);
+        },
       });
       return h("div", { class: `cart-line${short ? " short" : ""}`, "data-line": line.sku },
         h("div", { class: "top" },

@@ -2,6 +2,7 @@
 
 import { get } from "../api.js";
 import { h } from "../dom.js";
+import { count } from "../format.js";
 import { emptyState, linkButton, pagedList } from "../ui.js";
 
 export default async function render({ root, signal }) {
@@ -11,7 +12,7 @@ export default async function render({ root, signal }) {
     renderItem: (s) => h("li", null, h("a", { class: "row chev", href: `#/suppliers/${encodeURIComponent(s.supplier_id)}` },
       h("div", { class: "main" },
         h("div", { class: "title" }, s.name),
-        h("div", { class: "sub" }, [s.email, s.phone, s.lead_time_days != null ? `${s.lead_time_days} days lead time` : null].filter(Boolean).join(" · ") || "No contact details")))),
+        h("div", { class: "sub" }, [s.email, s.phone, s.lead_time_days != null ? `${count(s.lead_time_days, "day")} lead time` : null].filter(Boolean).join(" · ") || "No contact details")))),
     empty: () => emptyState({
       title: "No suppliers yet",
       text: "Add the companies you buy stock from, to send them purchase orders.",
