@@ -20,6 +20,10 @@ class AppError(Exception):
         if code:
             self.code = code
 
+    def headers(self) -> dict[str, str]:
+        """Headers the reply carries besides the body (a 503 says when to come back)."""
+        return {}
+
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.details:
@@ -71,6 +75,10 @@ class ServiceUnavailable(AppError):
 
     status = 503
     code = "try_again"
+    retry_after_seconds = 1
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
 
 
 def validation_details(exc: Any) -> list[dict[str, Any]]:

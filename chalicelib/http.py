@@ -87,7 +87,8 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 def error_response(error: AppError) -> Response:
-    return json_response(error.body(), status=error.status)
+    """The one place a domain error becomes an HTTP reply (every 503 carries Retry-After)."""
+    return json_response(error.body(), status=error.status, headers=error.headers())
 
 
 def _reject_constant(name: str) -> Any:

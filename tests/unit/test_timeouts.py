@@ -1,0 +1,86 @@
+"""A dependency that stops answering makes a request give up quickly (503, Retry-After), not
+hang for a minute: measured against a real socket that accepts connections and never replies,
+which is what a frozen DynamoDB looks like from the app."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+LIMIT_SECONDS = 5.0
+
+
+class FrozenServer:
+    """An address that accepts connections but never answers a request; counts the connections."""
+
+    def __init__(self) -> None:
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.connections: list[socket.socket] = []
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections.append(conn)
+
+    def close(self) -> None:
+        self.listener.close()
+        for conn in self.connections:
+            conn.close()
+
+
+@pytest.fixture
+def frozen() -> Iterator[FrozenServer]:
+    server = FrozenServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def app_env(monkeypatch: pytest.MonkeyPatch, frozen: FrozenServer) -> Iterator[FrozenServer]:
+    from chalicelib.settings import reset_settings
+
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL_DYNAMODB": frozen.url,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "TABLE_NAME": "frozen",
+        "IDEMPOTENCY_TABLE_NAME": "frozen-idempotency",
+    }.items():
+        monkeypatch.setenv(key, value)
+    reset_settings()
+    yield frozen
+    reset_settings()
+
+
+def test_the_worst_case_of_one_call_fits_the_limit():
+    from chalicelib import aws
+
+    assert aws.WORST_CALL_SECONDS < LIMIT_SECONDS - 0.5
+
+
+def test_a_call_to_a_frozen_dynamodb_gives_up_within_the_limit(app_env):
+    from botocore.exceptions import ReadTimeoutError
+
+    from chalicelib import aws
+
+    started = time.monotonic()
+    with pytest.raises(ReadTimeoutError):
+        aws.client("dynamodb").get_item(TableName="frozen", Key={"PK": {"S": "a"}, "SK": {"S": "b"}})
+    took = time.monotonic() - started
+    assert took < aws.WORST_CALL_SECONDS + 0.5 < LIMIT_SECONDS, f"{took:.1f} s"
+    assert len(app_env.connections) == aws.MAX_ATTEMPTS  # one try and one retry, no more
