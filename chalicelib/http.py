@@ -208,7 +208,7 @@ def route(
                     raise  # a bug: Chalice logs it and answers 500 (reshaped below)
                 # A dependency did not answer in time (after the SDK's own retries): not the
                 # client's fault and not a bug; they may try again.
-                logger.warning("a dependency did not answer", extra={"error": type(exc).__name__})
+                logger.warning("a dependency did not answer or is not ready", extra={"error": repr(exc)[:300]})
                 return error_response(ServiceUnavailable("The service is busy right now; please try again."))
             if isinstance(result, Response):
                 return result
@@ -226,13 +226,25 @@ def route(
     return decorate
 
 
+# AWS error codes that mean "not now" rather than "never": a table that does not exist yet (a
+# stack still starting), throttling that outlasted the SDK's retry, the service's own trouble.
+NOT_READY_CODES = frozenset({
+    "ResourceNotFoundException", "ResourceInUseException", "ThrottlingException", "Throttling",
+    "ProvisionedThroughputExceededException", "RequestLimitExceeded", "TooManyRequestsException",
+    "InternalServerError", "InternalFailure", "InternalErrorException", "ServiceUnavailable",
+    "ServiceUnavailableException", "TransactionInProgressException", "LimitExceededException",
+})  # fmt: skip
+
+
 def _unavailable(exc: Exception) -> bool:
-    """A timeout or lost connection to AWS (or its stand-in), as opposed to a bug."""
+    """A timeout, a lost connection or a dependency that is not ready, as opposed to a bug."""
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return True
     # Imported here, not at the top: botocore stays out of the cold start until a client is made.
-    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import BotoCoreError, ClientError
 
+    if isinstance(exc, ClientError):
+        return exc.response.get("Error", {}).get("Code", "") in NOT_READY_CODES
     return isinstance(exc, BotoCoreError)
 
 

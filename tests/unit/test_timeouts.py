@@ -84,3 +84,19 @@ def test_a_call_to_a_frozen_dynamodb_gives_up_within_the_limit(app_env):
     took = time.monotonic() - started
     assert took < aws.WORST_CALL_SECONDS + 0.5 < LIMIT_SECONDS, f"{took:.1f} s"
     assert len(app_env.connections) == aws.MAX_ATTEMPTS  # one try and one retry, no more
+
+
+def test_health_on_a_frozen_dynamodb_is_a_quick_503(app_env):
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib import health
+
+    health.forget()
+    started = time.monotonic()
+    with Client(app, stage_name="local") as client:
+        reply = client.http.get("/health")
+    took = time.monotonic() - started
+    health.forget()
+    assert reply.status_code == 503 and int(reply.headers["Retry-After"]) >= 1
+    assert took < LIMIT_SECONDS, f"{took:.1f} s"
