@@ -12,8 +12,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from chalicelib.errors import BadRequest
+from chalicelib.models import EARLIEST_DAY, LATEST_DAY, MAX_QUANTITY
 
 _MONEY_JUNK = re.compile(r"[\s$£€,]")
+# Cells hold what a shop's figures can be: DynamoDB stores at most 38 significant digits, and
+# an amount past a trillion or with more than 10 decimal places is a mistake, not a sale.
+MAX_AMOUNT = Decimal("1000000000000")
+MAX_PLACES = 10
 
 
 def decode(raw: bytes) -> str:
@@ -63,7 +68,26 @@ def money(text: str) -> Decimal:
         raise ValueError(f"{text!r} is not an amount") from None
     if not value.is_finite():
         raise ValueError(f"{text!r} is not an amount")
-    return value
+    if abs(value) > MAX_AMOUNT:
+        raise ValueError(f"{text!r} is too large an amount")
+    return _plain(value, text)
+
+
+def _plain(value: Decimal, text: str) -> Decimal:
+    """The amount without an exponent, trailing zeros or a negative zero (kept exact: never rounded)."""
+    if value == 0:
+        return Decimal(0)
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):  # NaN or infinity: checked by the caller already
+        raise ValueError(f"{text!r} is not an amount")
+    kept = list(digits)
+    while exponent < 0 and len(kept) > 1 and kept[-1] == 0:
+        kept.pop()
+        exponent += 1
+    if exponent < -MAX_PLACES:
+        raise ValueError(f"{text!r} has more than {MAX_PLACES} decimal places")
+    plain = Decimal((sign, tuple(kept), exponent))
+    return plain.quantize(Decimal(1)) if exponent > 0 else plain
 
 
 def whole(text: str) -> int:
@@ -74,12 +98,20 @@ def whole(text: str) -> int:
         raise ValueError(f"{text!r} is not a whole number") from None
     if not number.is_finite() or number != number.to_integral_value():
         raise ValueError(f"{text!r} is not a whole number")
+    if abs(number) > MAX_QUANTITY:
+        raise ValueError(f"{text!r} is more than {MAX_QUANTITY:,}")
     return int(number)
 
 
 def day(text: str) -> date:
-    """ISO (2026-11-23) or US (11/23/2026, 11/23/26) dates."""
-    text = text.strip()
+    """ISO (2026-11-23) or US (11/23/2026, 11/23/26) dates, from 1970 on."""
+    found = _parse_day(text.strip())
+    if not EARLIEST_DAY <= found <= LATEST_DAY:
+        raise ValueError(f"{text!r} is not a date between {EARLIEST_DAY} and {LATEST_DAY}")
+    return found
+
+
+def _parse_day(text: str) -> date:
     for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d"):
         try:
             return datetime.strptime(text, fmt).date()

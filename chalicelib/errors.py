@@ -36,6 +36,13 @@ class BadRequest(AppError):
     code = "bad_request"
 
 
+class BadCursor(BadRequest):
+    code = "bad_cursor"
+
+    def __init__(self) -> None:
+        super().__init__("The cursor is not one this API gave out for this list; start the list again without it.")
+
+
 class Unauthorized(AppError):
     status = 401
     code = "unauthorized"

@@ -11,6 +11,7 @@ import base64
 import binascii
 import functools
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,7 +22,7 @@ from urllib.parse import unquote
 from chalice import Blueprint, Chalice, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.errors import AppError, BadRequest, PayloadTooLarge, ServiceUnavailable, invalid_from
+from chalicelib.errors import AppError, BadCursor, BadRequest, PayloadTooLarge, ServiceUnavailable, invalid_from
 from chalicelib.observability import logger
 
 CENT = Decimal("0.01")
@@ -104,6 +105,8 @@ def parse_json(raw: bytes | None, max_bytes: int) -> Any:
         return json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"The request body is not valid JSON ({exc}).") from None
+    except RecursionError:
+        raise BadRequest("The request body is nested too deeply; no field of this API needs that.") from None
 
 
 def parse_body(model: type[M], raw: bytes | None, max_bytes: int) -> M:
@@ -114,6 +117,8 @@ def parse_body(model: type[M], raw: bytes | None, max_bytes: int) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise invalid_from(exc) from None
+    except RecursionError:
+        raise BadRequest("The request body is nested too deeply; no field of this API needs that.") from None
 
 
 def query_model(model: type[M], params: dict[str, str] | None) -> M:
@@ -139,6 +144,24 @@ def header(name: str) -> str | None:
     return str(value) if value is not None else None
 
 
+def _is_sku(position: str) -> bool:
+    from chalicelib.models import check_sku
+
+    try:
+        return check_sku(position) == position
+    except ValueError:
+        return False
+
+
+# What a list's position looks like, by list: a cursor naming anything else was not given out by
+# this API (forged, or mangled on the way) and is refused before it reaches the database.
+CURSOR_SHAPES: dict[str, Callable[[str], bool]] = {
+    "sku": _is_sku,
+    "seq": lambda p: re.fullmatch(r"[0-9]{1,12}", p) is not None,
+    "ulid": lambda p: re.fullmatch(r"[0-7][0-9A-HJKMNP-TV-Z]{25}", p) is not None,
+}
+
+
 def encode_cursor(position: str | int | None) -> str | None:
     """An opaque cursor for the place a list goes on from (None at the end of the list)."""
     if position is None or position == "":
@@ -147,8 +170,9 @@ def encode_cursor(position: str | int | None) -> str | None:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> str | None:
-    """The place a cursor from encode_cursor names; 400 for one this API did not give out."""
+def decode_cursor(cursor: str | None, shape: str) -> str | None:
+    """The place a cursor from encode_cursor names, checked against the list's `shape` (a key of
+    CURSOR_SHAPES); 400 `bad_cursor` for one this API did not give out."""
     if not cursor:
         return None
     try:
@@ -156,8 +180,8 @@ def decode_cursor(cursor: str | None) -> str | None:
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         data = None
-    if not isinstance(data, dict) or not isinstance(data.get("p"), str):
-        raise BadRequest("The cursor is not one this API gave out; start the list again without it.")
+    if not isinstance(data, dict) or not isinstance(data.get("p"), str) or not CURSOR_SHAPES[shape](data["p"]):
+        raise BadCursor()
     return str(data["p"])
 
 
@@ -204,6 +228,10 @@ def route(
                 # A model built inside a service (not the request body) refused a value.
                 return error_response(invalid_from(exc))
             except Exception as exc:
+                if _bad_start_key(exc):
+                    # A well-formed cursor from another query (another date range): DynamoDB
+                    # refuses a start key outside the query's bounds.
+                    return error_response(BadCursor())
                 if not _unavailable(exc):
                     raise  # a bug: Chalice logs it and answers 500 (reshaped below)
                 # A dependency did not answer in time (after the SDK's own retries): not the
@@ -234,6 +262,16 @@ NOT_READY_CODES = frozenset({
     "InternalServerError", "InternalFailure", "InternalErrorException", "ServiceUnavailable",
     "ServiceUnavailableException", "TransactionInProgressException", "LimitExceededException",
 })  # fmt: skip
+
+
+def _bad_start_key(exc: Exception) -> bool:
+    from botocore.exceptions import ClientError
+
+    if not isinstance(exc, ClientError):
+        return False
+    error = exc.response.get("Error", {})
+    message = str(error.get("Message", "")).lower()
+    return error.get("Code") == "ValidationException" and ("starting key" in message or "exclusivestartkey" in message)
 
 
 def _unavailable(exc: Exception) -> bool:

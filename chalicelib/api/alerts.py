@@ -39,6 +39,6 @@ def put_alert_settings(identity: Identity) -> AlertSettings:
 )
 def list_alerts(identity: Identity) -> AlertPage:
     query = read_query(ListQuery)
-    page, last = alerts.list_alerts(identity, query.limit, decode_cursor(query.cursor))
+    page, last = alerts.list_alerts(identity, query.limit, decode_cursor(query.cursor, "ulid"))
     page.next_cursor = encode_cursor(last)
     return page

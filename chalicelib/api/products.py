@@ -6,7 +6,6 @@ from chalice import Blueprint
 
 from chalicelib import idempotency
 from chalicelib.auth import Identity
-from chalicelib.errors import BadRequest
 from chalicelib.http import decode_cursor, encode_cursor, header, lambda_context, read_body, read_query, route
 from chalicelib.models import (
     ListQuery,
@@ -41,7 +40,7 @@ def create_product(identity: Identity) -> Product:
 )
 def list_products(identity: Identity) -> ProductPage:
     query = read_query(ProductQuery)
-    after = decode_cursor(query.cursor)
+    after = decode_cursor(query.cursor, "sku")
     page, last = products.list_products(identity, query, after)
     page.next_cursor = encode_cursor(last)
     return page
@@ -96,9 +95,7 @@ def post_stock(identity: Identity, sku: str) -> Any:
 )
 def list_movements(identity: Identity, sku: str) -> MovementPage:
     query = read_query(ListQuery)
-    before = decode_cursor(query.cursor)
-    if before is not None and not before.isdigit():
-        raise BadRequest("The cursor is not one this API gave out; start the list again without it.")
+    before = decode_cursor(query.cursor, "seq")
     page, last = stock.list_movements(identity, sku, query.limit, int(before) if before else None)
     page.next_cursor = encode_cursor(last)
     return page

@@ -35,7 +35,7 @@ def create_supplier(identity: Identity) -> Supplier:
 @route(bp, "/suppliers", "GET", summary="List suppliers", response=SupplierPage, query=LIST_QUERY)
 def list_suppliers(identity: Identity) -> SupplierPage:
     query = read_query(ListQuery)
-    page, last = purchasing.list_suppliers(identity, query.limit, decode_cursor(query.cursor))
+    page, last = purchasing.list_suppliers(identity, query.limit, decode_cursor(query.cursor, "ulid"))
     page.next_cursor = encode_cursor(last)
     return page
 
@@ -73,7 +73,7 @@ def create_order(identity: Identity) -> PurchaseOrder:
 )
 def list_orders(identity: Identity) -> PurchaseOrderPage:
     query = read_query(PurchaseOrderQuery)
-    page, last = purchasing.list_orders(identity, query, decode_cursor(query.cursor))
+    page, last = purchasing.list_orders(identity, query, decode_cursor(query.cursor, "ulid"))
     page.next_cursor = encode_cursor(last)
     return page
 

@@ -47,7 +47,7 @@ def create_sale(identity: Identity) -> Any:
 )
 def list_sales(identity: Identity) -> SalePage:
     query = read_query(SaleQuery)
-    before = decode_cursor(query.cursor)
+    before = decode_cursor(query.cursor, "ulid")
     page, last = sales.list_sales(identity, query, before)
     page.next_cursor = encode_cursor(last)
     return page
