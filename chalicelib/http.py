@@ -12,8 +12,9 @@ import binascii
 import functools
 import json
 import re
+import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -22,6 +23,7 @@ from urllib.parse import unquote
 from chalice import Blueprint, Chalice, Response
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.auth import Identity, authenticate
 from chalicelib.errors import AppError, BadCursor, BadRequest, PayloadTooLarge, ServiceUnavailable, invalid_from
 from chalicelib.observability import logger
 
@@ -39,8 +41,9 @@ class RouteDoc:
     status: int
     public: bool
     content_type: str = "application/json"
-    query: dict[str, str] = field(default_factory=dict)
+    query: type[BaseModel] | None = None
     idempotent: bool = False
+    cursor: str | None = None
     produces: str = "application/json"
 
 
@@ -49,7 +52,7 @@ _app: Chalice | None = None
 
 
 def bind(app: Chalice) -> None:
-    """Remember the app, so services and auth can read the current request."""
+    """Remember the app, so the edge can read the current request."""
     global _app
     _app = app
 
@@ -128,19 +131,22 @@ def query_model(model: type[M], params: dict[str, str] | None) -> M:
         raise invalid_from(exc) from None
 
 
-def read_body(model: type[M]) -> M:
-    """The current request's JSON body, validated against `model`."""
+def read_body(model: type[M], request: Any = None) -> M:
+    """The request's JSON body (the current one unless given), validated against `model`."""
     from chalicelib.settings import get_settings
 
-    return parse_body(model, current_request().raw_body, get_settings().max_body_bytes)
+    request = request if request is not None else current_request()
+    return parse_body(model, request.raw_body, get_settings().max_body_bytes)
 
 
-def read_query(model: type[M]) -> M:
-    return query_model(model, current_request().query_params)
+def read_query(model: type[M], request: Any = None) -> M:
+    request = request if request is not None else current_request()
+    return query_model(model, request.query_params)
 
 
-def header(name: str) -> str | None:
-    value = current_request().headers.get(name)
+def header(name: str, request: Any = None) -> str | None:
+    request = request if request is not None else current_request()
+    value = request.headers.get(name)
     return str(value) if value is not None else None
 
 
@@ -192,34 +198,64 @@ def route(
     *,
     summary: str,
     body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None,
     status: int = 200,
     public: bool = False,
     content_type: str = "application/json",
-    query: dict[str, str] | None = None,
     idempotent: bool = False,
+    cursor: str | None = None,
     produces: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a view. The view gets the verified identity first (unless public), then path params."""
+    """Register a view, and do for it everything it declares.
+
+    The view gets the verified identity first (unless public), then the path parameters, then
+    as keywords what the route names: `body` (the JSON body parsed into the `body` model, or the
+    raw bytes of a CSV upload), `query` (the query string parsed into the `query` model),
+    `position` (where a list goes on from, decoded from `?cursor=` and checked against the
+    list's `cursor` shape) and `idempotency_key` (the request's Idempotency-Key, for an
+    `idempotent` route, whose first reply is then replayed to every repeat of that key).
+    A list view returns (page, last position); the route turns the position into next_cursor.
+    """
+    if cursor is not None and cursor not in CURSOR_SHAPES:
+        raise ValueError(f"unknown cursor shape {cursor!r}")
+    if idempotent and (body is None or response is None or public):
+        raise ValueError("an idempotent route needs a body model, a response model and a signed-in caller")
     ROUTE_DOCS.append(
         RouteDoc(path=path, method=method, summary=summary, body=body, response=response, status=status,
-                 public=public, content_type=content_type, query=query or {}, idempotent=idempotent,
+                 public=public, content_type=content_type, query=query, idempotent=idempotent, cursor=cursor,
                  produces=produces)
     )
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        def call_view(request: Any, identity: Identity | None, path_params: dict[str, str]) -> Any:
+            extras: dict[str, Any] = {}
+            if body is not None:
+                extras["body"] = read_body(body, request)
+            elif content_type != "application/json":
+                extras["body"] = request.raw_body
+            parsed = read_query(query, request) if query is not None else None
+            if parsed is not None:
+                extras["query"] = parsed
+            if cursor is not None:
+                extras["position"] = decode_cursor(getattr(parsed, "cursor", None), cursor)
+            args = (identity,) if identity is not None else ()
+            if not idempotent or identity is None:
+                return _page(view(*args, **path_params, **extras), cursor)
+            # The operation a key belongs to: this route, for this product or this order.
+            named = [f"{k}={unicodedata.normalize('NFC', v)}" for k, v in sorted(path_params.items())]
+            key = header("idempotency-key", request)
+            return _once(view, identity, " ".join([method, path, *named]), key, path_params, extras, response,
+                         where.lambda_context)
+
         @functools.wraps(view)
         def handle(**path_params: Any) -> Response:
             # API Gateway (REST) and chalice local pass path parameters still percent-encoded.
             path_params = {name: unquote(value) for name, value in path_params.items()}
+            request = where.current_request
             try:
-                if public:
-                    result = view(**path_params)
-                else:
-                    from chalicelib.auth import authenticate
-
-                    identity = authenticate()
-                    result = view(identity, **path_params)
+                identity = None if public else authenticate(header("authorization", request))
+                result = call_view(request, identity, path_params)
             except AppError as err:
                 if err.status >= 500:
                     logger.warning("request failed, client may retry", extra={"code": err.code})
@@ -252,6 +288,40 @@ def route(
         return handle
 
     return decorate
+
+
+def _page(result: Any, cursor: str | None) -> Any:
+    """A list view's (page, last position) as the page, with the position as its next_cursor."""
+    if cursor is None:
+        return result
+    page, last = result
+    page.next_cursor = encode_cursor(last)
+    return page
+
+
+def _once(
+    view: Callable[..., Any],
+    identity: Identity,
+    operation: str,
+    key: str | None,
+    path_params: dict[str, str],
+    extras: dict[str, Any],
+    response: type[BaseModel] | None,
+    context: Any,
+) -> Any:
+    """Run an idempotent view once per (shop, operation, Idempotency-Key); repeats get the first
+    reply. The view gets the key too, so the write itself can be made idempotent with it."""
+    from chalicelib import idempotency
+
+    key = idempotency.check_key(key)
+
+    def work() -> dict[str, Any]:
+        result = view(identity, **path_params, **extras, idempotency_key=key)
+        return result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+
+    request = extras["body"].model_dump(mode="json")
+    reply = idempotency.once(key, identity.tenant_id, operation, request, work, context)
+    return response.model_validate(reply) if response is not None else reply
 
 
 # AWS error codes that mean "not now" rather than "never": a table that does not exist yet (a

@@ -40,7 +40,8 @@ def build_spec() -> dict[str, Any]:
             {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
             for name in _path_params(doc.path)
         ]
-        params += [{"name": n, "in": "query", "schema": {"type": t}} for n, t in doc.query.items()]
+        if doc.query is not None:
+            params += _query_params(doc.query)
         if doc.idempotent:
             params.append({"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 128}})
         if params:
@@ -81,3 +82,20 @@ def build_spec() -> dict[str, Any]:
 
 def _path_params(path: str) -> list[str]:
     return [part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")]
+
+
+def _query_params(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """One query parameter per field of the route's query model, with its type and limits."""
+    schema = model.model_json_schema(mode="validation", by_alias=True)
+    required = set(schema.get("required", []))
+    params = []
+    for name, prop in schema.get("properties", {}).items():
+        # An optional field is "anyOf: [X, null]": a query parameter is either there or not.
+        options = [p for p in prop.get("anyOf", [prop]) if p.get("type") != "null"]
+        param_schema = dict(options[0]) if len(options) == 1 else {"anyOf": options}
+        for key in ("default", "description"):
+            if key in prop:
+                param_schema[key] = prop[key]
+        param_schema.pop("title", None)
+        params.append({"name": name, "in": "query", "required": name in required, "schema": param_schema})
+    return params
