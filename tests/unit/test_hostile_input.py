@@ -240,3 +240,18 @@ def test_joiners_inside_words_and_emoji_are_kept(shop):
     for n, name in enumerate((family, persian)):
         reply = shop.post("/products", {"sku": f"J-{n}", "name": name, "price": 1})
         assert reply.status_code == 201 and reply.json["name"] == name, reply.body
+
+
+def test_ranges_that_start_at_the_epoch_in_a_zone_east_of_utc_are_fine(client):
+    from tests.unit.conftest import PASSWORD, Api
+
+    email = "tokyo-epoch@example.com"
+    anonymous = Api(client)
+    reply = anonymous.post("/auth/register", {"shop_name": "Tokyo", "email": email, "password": PASSWORD,
+                                              "timezone": "Asia/Tokyo"})
+    assert reply.status_code == 201, reply.body
+    tokyo = Api(client, anonymous.post("/auth/login", {"email": email, "password": PASSWORD}).json["id_token"])
+    for path in ("/sales?from=1970-01-01&to=1970-01-02", "/exports/sales.csv?to=1970-01-01",
+                 "/exports/sales.csv?from=1970-01-01&to=1970-01-01", "/reports/sales?from=1970-01-01&to=1970-01-05"):
+        reply = tokyo.get(path)
+        assert reply.status_code == 200, (path, reply.body)
