@@ -101,3 +101,17 @@ def test_health_on_a_frozen_dynamodb_is_a_quick_503(app_env):
     health.forget()
     assert reply.status_code == 503 and int(reply.headers["Retry-After"]) >= 1
     assert took < LIMIT_SECONDS, f"{took:.1f} s"
+
+
+def test_transactions_wait_longer_than_reads_and_hooks_see_both(app_env):
+    from chalicelib import aws
+
+    ddb = aws.client("dynamodb")
+    assert ddb.meta.config.read_timeout == aws.READ_TIMEOUT
+    assert ddb._patient.meta.config.read_timeout == aws.TRANSACTION_TIMEOUT > aws.READ_TIMEOUT
+    seen = []
+    ddb.meta.events.register("provide-client-params.dynamodb.*", lambda model, **_: seen.append(model.name))
+    for call in (lambda: ddb.transact_write_items(TransactItems=[]), lambda: ddb.get_item(TableName="t", Key={})):
+        with pytest.raises(Exception):  # noqa: B017 - refused by validation or by the frozen server
+            call()
+    assert seen == ["TransactWriteItems", "GetItem"]
