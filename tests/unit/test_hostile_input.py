@@ -255,3 +255,19 @@ def test_ranges_that_start_at_the_epoch_in_a_zone_east_of_utc_are_fine(client):
                  "/exports/sales.csv?from=1970-01-01&to=1970-01-01", "/reports/sales?from=1970-01-01&to=1970-01-05"):
         reply = tokyo.get(path)
         assert reply.status_code == 200, (path, reply.body)
+
+
+def test_sales_import_refuses_invisible_characters_in_categories_and_customers(shop):
+    rtl = "East\u202e"
+    rows = [
+        _order("R1", "2024-05-01", "V-1", "10", "1").replace(",Office,", f",{rtl},"),
+        _order("R2", "2024-05-01", "V-2", "10", "1").replace(",Ann,", ",Ann\u200b,"),
+        _order("R3", "2024-05-01", "V-3", "10", "1").replace(",Central,", f",{rtl},"),
+        _order("R4", "2024-05-02", "V-4", "10", "1"),
+    ]
+    text = HEADER + "\r\n" + "\r\n".join(rows) + "\r\n"
+    reply = shop.call("POST", "/imports/sales", raw=text.encode(), headers={"Content-Type": "text/csv"})
+    assert reply.status_code == 200, reply.body
+    bad = {(e["row"], e["column"]) for e in reply.json["errors"]}
+    assert {(2, "Category"), (3, "Customer Name"), (4, "Region")} <= bad, reply.json["errors"]
+    assert reply.json["sales"] == 1
