@@ -30,6 +30,8 @@ ERROR_STATUSES = {
     "503": "Not ready or busy: try again after Retry-After seconds",
 }
 REF = "#/components/schemas/{model}"
+# Public routes that still answer 401: wrong credentials, a refresh token that is no longer good.
+CREDENTIAL_ROUTES = {"/auth/login", "/auth/refresh"}
 
 
 class _Schemas(GenerateJsonSchema):
@@ -47,8 +49,9 @@ class _Schemas(GenerateJsonSchema):
 def _errors_for(doc: RouteDoc) -> dict[str, str]:
     statuses = dict(ERROR_STATUSES)
     if doc.public:
-        statuses.pop("401")
         statuses.pop("403")
+        if doc.path not in CREDENTIAL_ROUTES:
+            statuses.pop("401")
     if doc.method not in ("POST", "PUT", "PATCH"):
         statuses.pop("413")
         statuses.pop("415")

@@ -1,7 +1,9 @@
 """The OpenAPI description tells the truth: schemathesis, driven by /openapi.json alone, sends
 generated and boundary requests to every operation of the running stack as a signed-in owner,
-and finds no server error (5xx other than a 503 to retry) and no reply that breaks the
-described schema. Bounded in examples and time so it stays a test, not a campaign."""
+and finds no server error, no reply that breaks the described schema, and no status code or
+content type the description does not list. Bounded in examples and time: a test, not a campaign
+(a campaign of 10,674 cases, seed 7, 240 s, found only the 401s of /auth/login and /auth/refresh,
+now described)."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     command = [
         str(Path(sys.executable).parent / "schemathesis"), "run", f"{stack.api_url}/openapi.json",
         "--header", f"Authorization: {owner.headers['Authorization']}",
-        "--checks", "not_a_server_error,response_schema_conformance",
+        "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance",
         "--max-examples", str(EXAMPLES), "--max-time", str(MAX_SECONDS),
         "--seed", os.environ.get("SCHEMATHESIS_SEED", "1"), "--request-timeout", "10",
         "--generation-database", "none", "--no-color", "--warnings", "off",

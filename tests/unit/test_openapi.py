@@ -64,3 +64,10 @@ def test_error_replies_are_listed_with_their_schema(client):
     assert "503" in spec["paths"]["/health"]["get"]["responses"]
     header = [p for p in spec["paths"]["/sales"]["post"]["parameters"] if p["name"] == "Idempotency-Key"][0]
     assert header["in"] == "header" and header["schema"]["maxLength"] == 128
+
+
+def test_public_sign_in_routes_say_they_can_answer_401(client):
+    spec = _spec(client)
+    assert "401" in spec["paths"]["/auth/login"]["post"]["responses"]
+    assert "401" in spec["paths"]["/auth/refresh"]["post"]["responses"]
+    assert "401" not in spec["paths"]["/auth/register"]["post"]["responses"]
