@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from chalicelib.errors import BadRequest
+from chalicelib.models import EARLIEST_DAY, LATEST_DAY, MAX_QUANTITY
 
 _MONEY_JUNK = re.compile(r"[\s$£€¥₹]")
 SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
@@ -28,6 +29,10 @@ SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _POINT = re.compile(r"[-+]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?")  # 1234.5, 1,234.5
 _COMMA = re.compile(r"[-+]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?")  # 1234,5, 1.234,5
+# Cells hold what a shop's figures can be: DynamoDB stores at most 38 significant digits, and
+# an amount past a trillion or with more than 10 decimal places is a mistake, not a sale.
+MAX_AMOUNT = Decimal("1000000000000")
+MAX_PLACES = 10
 
 
 def decode(raw: bytes) -> str:
@@ -116,7 +121,26 @@ def _number(text: str, decimal_comma: bool, what: str) -> Decimal:
         raise ValueError(f"{text!r} is not {what}") from None
     if not value.is_finite():
         raise ValueError(f"{text!r} is not {what}")
-    return value
+    if abs(value) > MAX_AMOUNT:
+        raise ValueError(f"{text!r} is too large an amount")
+    return _plain(value, text)
+
+
+def _plain(value: Decimal, text: str) -> Decimal:
+    """The amount without an exponent, trailing zeros or a negative zero (kept exact: never rounded)."""
+    if value == 0:
+        return Decimal(0)
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):  # NaN or infinity: checked by the caller already
+        raise ValueError(f"{text!r} is not an amount")
+    kept = list(digits)
+    while exponent < 0 and len(kept) > 1 and kept[-1] == 0:
+        kept.pop()
+        exponent += 1
+    if exponent < -MAX_PLACES:
+        raise ValueError(f"{text!r} has more than {MAX_PLACES} decimal places")
+    plain = Decimal((sign, tuple(kept), exponent))
+    return plain.quantize(Decimal(1)) if exponent > 0 else plain
 
 
 def money(text: str, decimal_comma: bool = False) -> Decimal:
@@ -129,12 +153,20 @@ def whole(text: str, decimal_comma: bool = False) -> int:
     number = _number(text.strip(), decimal_comma, "a whole number")
     if number != number.to_integral_value():
         raise ValueError(f"{text!r} is not a whole number")
+    if abs(number) > MAX_QUANTITY:
+        raise ValueError(f"{text!r} is more than {MAX_QUANTITY:,}")
     return int(number)
 
 
 def day(text: str) -> date:
-    """ISO (2026-11-23) or US (11/23/2026, 11/23/26) dates."""
-    text = text.strip()
+    """ISO (2026-11-23) or US (11/23/2026, 11/23/26) dates, from 1970 on."""
+    found = _parse_day(text.strip())
+    if not EARLIEST_DAY <= found <= LATEST_DAY:
+        raise ValueError(f"{text!r} is not a date between {EARLIEST_DAY} and {LATEST_DAY}")
+    return found
+
+
+def _parse_day(text: str) -> date:
     for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d"):
         try:
             return datetime.strptime(text, fmt).date()

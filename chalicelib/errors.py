@@ -20,6 +20,10 @@ class AppError(Exception):
         if code:
             self.code = code
 
+    def headers(self) -> dict[str, str]:
+        """Headers the reply carries besides the body (a 503 says when to come back)."""
+        return {}
+
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.details:
@@ -30,6 +34,13 @@ class AppError(Exception):
 class BadRequest(AppError):
     status = 400
     code = "bad_request"
+
+
+class BadCursor(BadRequest):
+    code = "bad_cursor"
+
+    def __init__(self) -> None:
+        super().__init__("The cursor is not one this API gave out for this list; start the list again without it.")
 
 
 class Unauthorized(AppError):
@@ -71,6 +82,10 @@ class ServiceUnavailable(AppError):
 
     status = 503
     code = "try_again"
+    retry_after_seconds = 1
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
 
 
 def validation_details(exc: Any) -> list[dict[str, Any]]:

@@ -11,8 +11,10 @@ import base64
 import binascii
 import functools
 import json
+import re
+import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -21,7 +23,8 @@ from urllib.parse import unquote
 from chalice import Blueprint, Chalice, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.errors import AppError, BadRequest, PayloadTooLarge, ServiceUnavailable, invalid_from
+from chalicelib.auth import Identity, authenticate
+from chalicelib.errors import AppError, BadCursor, BadRequest, PayloadTooLarge, ServiceUnavailable, invalid_from
 from chalicelib.observability import logger
 
 CENT = Decimal("0.01")
@@ -38,8 +41,9 @@ class RouteDoc:
     status: int
     public: bool
     content_type: str = "application/json"
-    query: dict[str, str] = field(default_factory=dict)
+    query: type[BaseModel] | None = None
     idempotent: bool = False
+    cursor: str | None = None
     produces: str = "application/json"
 
 
@@ -48,7 +52,7 @@ _app: Chalice | None = None
 
 
 def bind(app: Chalice) -> None:
-    """Remember the app, so services and auth can read the current request."""
+    """Remember the app, so the edge can read the current request."""
     global _app
     _app = app
 
@@ -87,7 +91,8 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 def error_response(error: AppError) -> Response:
-    return json_response(error.body(), status=error.status)
+    """The one place a domain error becomes an HTTP reply (every 503 carries Retry-After)."""
+    return json_response(error.body(), status=error.status, headers=error.headers())
 
 
 def _reject_constant(name: str) -> Any:
@@ -103,6 +108,8 @@ def parse_json(raw: bytes | None, max_bytes: int) -> Any:
         return json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"The request body is not valid JSON ({exc}).") from None
+    except RecursionError:
+        raise BadRequest("The request body is nested too deeply; no field of this API needs that.") from None
 
 
 def parse_body(model: type[M], raw: bytes | None, max_bytes: int) -> M:
@@ -113,6 +120,8 @@ def parse_body(model: type[M], raw: bytes | None, max_bytes: int) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise invalid_from(exc) from None
+    except RecursionError:
+        raise BadRequest("The request body is nested too deeply; no field of this API needs that.") from None
 
 
 def query_model(model: type[M], params: dict[str, str] | None) -> M:
@@ -122,20 +131,43 @@ def query_model(model: type[M], params: dict[str, str] | None) -> M:
         raise invalid_from(exc) from None
 
 
-def read_body(model: type[M]) -> M:
-    """The current request's JSON body, validated against `model`."""
+def read_body(model: type[M], request: Any = None) -> M:
+    """The request's JSON body (the current one unless given), validated against `model`."""
     from chalicelib.settings import get_settings
 
-    return parse_body(model, current_request().raw_body, get_settings().max_body_bytes)
+    request = request if request is not None else current_request()
+    return parse_body(model, request.raw_body, get_settings().max_body_bytes)
 
 
-def read_query(model: type[M]) -> M:
-    return query_model(model, current_request().query_params)
+def read_query(model: type[M], request: Any = None) -> M:
+    request = request if request is not None else current_request()
+    return query_model(model, request.query_params)
 
 
-def header(name: str) -> str | None:
-    value = current_request().headers.get(name)
+def header(name: str, request: Any = None) -> str | None:
+    request = request if request is not None else current_request()
+    value = request.headers.get(name)
     return str(value) if value is not None else None
+
+
+def _is_sku(position: str) -> bool:
+    from chalicelib.models import check_sku
+
+    try:
+        return check_sku(position) == position
+    except ValueError:
+        return False
+
+
+# What a list's position looks like, by list: a cursor naming anything else was not given out by
+# this API (forged, or mangled on the way) and is refused before it reaches the database.
+CURSOR_SHAPES: dict[str, Callable[[str], bool]] = {
+    "sku": _is_sku,
+    # the catalogue: a SKU, or in a search a place in the word index (`<word>#<sku>`)
+    "product": lambda p: _is_sku(p) or bool((m := re.fullmatch(r"\w{1,24}#(.+)", p)) and _is_sku(m.group(1))),
+    "seq": lambda p: re.fullmatch(r"[0-9]{1,12}", p) is not None,
+    "ulid": lambda p: re.fullmatch(r"[0-7][0-9A-HJKMNP-TV-Z]{25}", p) is not None,
+}
 
 
 def encode_cursor(position: str | int | None) -> str | None:
@@ -146,8 +178,9 @@ def encode_cursor(position: str | int | None) -> str | None:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> str | None:
-    """The place a cursor from encode_cursor names; 400 for one this API did not give out."""
+def decode_cursor(cursor: str | None, shape: str) -> str | None:
+    """The place a cursor from encode_cursor names, checked against the list's `shape` (a key of
+    CURSOR_SHAPES); 400 `bad_cursor` for one this API did not give out."""
     if not cursor:
         return None
     try:
@@ -155,8 +188,8 @@ def decode_cursor(cursor: str | None) -> str | None:
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         data = None
-    if not isinstance(data, dict) or not isinstance(data.get("p"), str):
-        raise BadRequest("The cursor is not one this API gave out; start the list again without it.")
+    if not isinstance(data, dict) or not isinstance(data.get("p"), str) or not CURSOR_SHAPES[shape](data["p"]):
+        raise BadCursor()
     return str(data["p"])
 
 
@@ -167,34 +200,64 @@ def route(
     *,
     summary: str,
     body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None,
     status: int = 200,
     public: bool = False,
     content_type: str = "application/json",
-    query: dict[str, str] | None = None,
     idempotent: bool = False,
+    cursor: str | None = None,
     produces: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a view. The view gets the verified identity first (unless public), then path params."""
+    """Register a view, and do for it everything it declares.
+
+    The view gets the verified identity first (unless public), then the path parameters, then
+    as keywords what the route names: `body` (the JSON body parsed into the `body` model, or the
+    raw bytes of a CSV upload), `query` (the query string parsed into the `query` model),
+    `position` (where a list goes on from, decoded from `?cursor=` and checked against the
+    list's `cursor` shape) and `idempotency_key` (the request's Idempotency-Key, for an
+    `idempotent` route, whose first reply is then replayed to every repeat of that key).
+    A list view returns (page, last position); the route turns the position into next_cursor.
+    """
+    if cursor is not None and cursor not in CURSOR_SHAPES:
+        raise ValueError(f"unknown cursor shape {cursor!r}")
+    if idempotent and (body is None or response is None or public):
+        raise ValueError("an idempotent route needs a body model, a response model and a signed-in caller")
     ROUTE_DOCS.append(
         RouteDoc(path=path, method=method, summary=summary, body=body, response=response, status=status,
-                 public=public, content_type=content_type, query=query or {}, idempotent=idempotent,
+                 public=public, content_type=content_type, query=query, idempotent=idempotent, cursor=cursor,
                  produces=produces)
     )
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        def call_view(request: Any, identity: Identity | None, path_params: dict[str, str]) -> Any:
+            extras: dict[str, Any] = {}
+            if body is not None:
+                extras["body"] = read_body(body, request)
+            elif content_type != "application/json":
+                extras["body"] = request.raw_body
+            parsed = read_query(query, request) if query is not None else None
+            if parsed is not None:
+                extras["query"] = parsed
+            if cursor is not None:
+                extras["position"] = decode_cursor(getattr(parsed, "cursor", None), cursor)
+            args = (identity,) if identity is not None else ()
+            if not idempotent or identity is None:
+                return _page(view(*args, **path_params, **extras), cursor)
+            # The operation a key belongs to: this route, for this product or this order.
+            named = [f"{k}={unicodedata.normalize('NFC', v)}" for k, v in sorted(path_params.items())]
+            key = header("idempotency-key", request)
+            return _once(view, identity, " ".join([method, path, *named]), key, path_params, extras, response,
+                         where.lambda_context)
+
         @functools.wraps(view)
         def handle(**path_params: Any) -> Response:
             # API Gateway (REST) and chalice local pass path parameters still percent-encoded.
             path_params = {name: unquote(value) for name, value in path_params.items()}
+            request: Any = where.current_request
             try:
-                if public:
-                    result = view(**path_params)
-                else:
-                    from chalicelib.auth import authenticate
-
-                    identity = authenticate()
-                    result = view(identity, **path_params)
+                identity = None if public else authenticate(header("authorization", request))
+                result = call_view(request, identity, path_params)
             except AppError as err:
                 if err.status >= 500:
                     logger.warning("request failed, client may retry", extra={"code": err.code})
@@ -203,11 +266,17 @@ def route(
                 # A model built inside a service (not the request body) refused a value.
                 return error_response(invalid_from(exc))
             except Exception as exc:
+                if cursor is not None and (request.query_params or {}).get("cursor") and _refused_query(exc):
+                    # A well-formed cursor from another query (another date range): DynamoDB
+                    # refuses a start key or a bound outside the query's range. Logged, so a
+                    # query this API gets wrong by itself still shows.
+                    logger.warning("a cursor outside its query", extra={"error": repr(exc)[:300]})
+                    return error_response(BadCursor())
                 if not _unavailable(exc):
                     raise  # a bug: Chalice logs it and answers 500 (reshaped below)
                 # A dependency did not answer in time (after the SDK's own retries): not the
                 # client's fault and not a bug; they may try again.
-                logger.warning("a dependency did not answer", extra={"error": type(exc).__name__})
+                logger.warning("a dependency did not answer or is not ready", extra={"error": repr(exc)[:300]})
                 return error_response(ServiceUnavailable("The service is busy right now; please try again."))
             if isinstance(result, Response):
                 return result
@@ -225,13 +294,72 @@ def route(
     return decorate
 
 
+def _page(result: Any, cursor: str | None) -> Any:
+    """A list view's (page, last position) as the page, with the position as its next_cursor."""
+    if cursor is None:
+        return result
+    page, last = result
+    page.next_cursor = encode_cursor(last)
+    return page
+
+
+def _once(
+    view: Callable[..., Any],
+    identity: Identity,
+    operation: str,
+    key: str | None,
+    path_params: dict[str, str],
+    extras: dict[str, Any],
+    response: type[BaseModel] | None,
+    context: Any,
+) -> Any:
+    """Run an idempotent view once per (shop, operation, Idempotency-Key); repeats get the first
+    reply. The view gets the key too, so the write itself can be made idempotent with it."""
+    from chalicelib import idempotency
+
+    key = idempotency.check_key(key)
+
+    def work() -> dict[str, Any]:
+        result = view(identity, **path_params, **extras, idempotency_key=key)
+        return result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+
+    request = extras["body"].model_dump(mode="json")
+    reply = idempotency.once(key, identity.tenant_id, operation, request, work, context)
+    return response.model_validate(reply) if response is not None else reply
+
+
+# AWS error codes that mean "not now" rather than "never": a table that does not exist yet (a
+# stack still starting), throttling that outlasted the SDK's retry, the service's own trouble.
+NOT_READY_CODES = frozenset({
+    "ResourceNotFoundException", "ResourceInUseException", "ThrottlingException", "Throttling",
+    "ProvisionedThroughputExceededException", "RequestLimitExceeded", "TooManyRequestsException",
+    "InternalServerError", "InternalFailure", "InternalErrorException", "ServiceUnavailable",
+    "ServiceUnavailableException", "TransactionInProgressException", "LimitExceededException",
+})  # fmt: skip
+
+
+def _refused_query(exc: Exception) -> bool:
+    """DynamoDB refused a Query for its start key or its key range (not for its expressions)."""
+    from botocore.exceptions import ClientError
+
+    if not isinstance(exc, ClientError):
+        return False
+    error = exc.response.get("Error", {})
+    message = str(error.get("Message", "")).lower()
+    return error.get("Code") == "ValidationException" and any(
+        words in message for words in ("starting key", "exclusivestartkey", "upper bound", "lower bound")
+    )
+
+
 def _unavailable(exc: Exception) -> bool:
-    """A timeout or lost connection to AWS (or its stand-in), as opposed to a bug."""
+    """A timeout, a lost connection or a dependency that is not ready, as opposed to a bug."""
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return True
     # Imported here, not at the top: botocore stays out of the cold start until a client is made.
-    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import BotoCoreError, ClientError
 
+    if isinstance(exc, ClientError):
+        return exc.response.get("Error", {}).get("Code", "") in NOT_READY_CODES
     return isinstance(exc, BotoCoreError)
 
 

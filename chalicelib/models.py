@@ -8,21 +8,70 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 MAX_QUANTITY = 1_000_000
+MAX_MONEY = Decimal("1000000000")
+MONEY_PLACES = 4
+# The days the store can name (ids sort by time from 1970; the day after the last must exist).
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(9998, 12, 31)
+
+# Zero-width joiners are part of how some scripts (Persian, Hindi) and emoji are written: kept
+# between two visible characters. Every other invisible formatting character (right-to-left
+# overrides, bidi isolates, zero-width spaces, byte-order marks) is refused, as in SKUs.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _visible(ch: str) -> bool:
+    return not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
 
 
 def clean_text(value: str) -> str:
-    """Text people type or paste: any kind of space becomes a plain one; control characters are refused."""
+    """Text people type or paste: any kind of space becomes a plain one; control characters and
+    invisible formatting characters (right-to-left overrides, zero-width spaces) are refused."""
     value = unicodedata.normalize("NFC", value)
     value = "".join(" " if ch.isspace() else ch for ch in value).strip()
-    if any(unicodedata.category(ch) in ("Cc", "Cs", "Co") for ch in value):
-        raise ValueError("must not contain control characters")
+    for i, ch in enumerate(value):
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cs", "Co"):
+            raise ValueError("must not contain control characters")
+        if category == "Cf" and not (
+            ch in _JOINERS and 0 < i < len(value) - 1 and _visible(value[i - 1]) and _visible(value[i + 1])
+        ):
+            raise ValueError(
+                "must not contain invisible formatting characters (right-to-left overrides, zero-width spaces)"
+            )
+    return value
+
+
+def tidy_money(value: Decimal) -> Decimal:
+    """An amount as it is stored: no exponent, no trailing zeros, no negative zero. Refuses one
+    written with an absurd exponent (0E-1000000), which DynamoDB could not store."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or not -20 <= exponent <= 20:
+        raise ValueError("is not a plain amount (write it like 12.50)")
+    if value == 0:
+        return Decimal(0)
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.quantize(Decimal(1).scaleb(-MONEY_PLACES)).normalize()
+
+
+def check_day(value: date) -> date:
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError(f"must be a date between {EARLIEST_DAY} and {LATEST_DAY}")
+    return value
+
+
+def check_moment(value: datetime) -> datetime:
+    days = [value.date()] + ([value.astimezone(UTC).date()] if value.tzinfo is not None else [])
+    for day in days:
+        check_day(day)
     return value
 
 
@@ -44,7 +93,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def _check_email(value: str) -> str:
     value = value.strip().lower()
-    if len(value) > 254 or not _EMAIL.match(value):
+    if len(value) > 254 or not _EMAIL.match(value) or not value.isprintable():
         raise ValueError("must be an email address like name@example.com")
     return value
 
@@ -69,8 +118,17 @@ Email = Annotated[str, Field(max_length=254), AfterValidator(_check_email)]
 Name = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=200)]
 Label = Annotated[str, AfterValidator(clean_text), Field(max_length=100)]
 Note = Annotated[str, AfterValidator(clean_text), Field(max_length=500)]
-Money = Annotated[Decimal, Field(strict=False, ge=0, le=Decimal("1000000000"), decimal_places=4, allow_inf_nan=False)]
+# One money type and one family of quantity types, used by every request model.
+Money = Annotated[
+    Decimal,
+    Field(strict=False, ge=0, le=MAX_MONEY, decimal_places=MONEY_PLACES, allow_inf_nan=False),
+    AfterValidator(tidy_money),
+]
+Quantity = Annotated[int, Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY)]  # a signed change
 Count = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
+PositiveQuantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
+Day = Annotated[date, AfterValidator(check_day)]
+Moment = Annotated[datetime, Field(strict=False), AfterValidator(check_moment)]
 Barcode = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=64)]
 
 
@@ -220,7 +278,7 @@ class ProductPage(BaseModel):
 
 class StockMovementIn(Strict):
     type: Literal["receive", "adjust", "count"]
-    quantity: Annotated[int, Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY)]
+    quantity: Quantity
     unit_cost: Money | None = None
     note: Note | None = None
 
@@ -277,7 +335,7 @@ MAX_SALE_LINES = 30
 
 class SaleLineIn(Strict):
     sku: Sku
-    quantity: Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
+    quantity: PositiveQuantity
     unit_price: Money | None = None
 
 
@@ -297,7 +355,7 @@ Till = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,24}$")]
 
 class SaleIn(Strict):
     lines: Annotated[list[SaleLineIn], Field(min_length=1)]
-    sold_at: Annotated[datetime, Field(strict=False)] | None = None
+    sold_at: Moment | None = None
     customer: Customer | None = None
     till: Till | None = None
 
@@ -337,8 +395,8 @@ class Sale(BaseModel):
 
 
 class SaleQuery(ListQuery):
-    from_: date | None = Field(default=None, alias="from")
-    to: date | None = None
+    from_: Day | None = Field(default=None, alias="from")
+    to: Day | None = None
 
 
 class SalePage(BaseModel):
@@ -391,7 +449,7 @@ class SupplierPage(BaseModel):
 
 class PurchaseLineIn(Strict):
     sku: Sku
-    quantity: Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
+    quantity: PositiveQuantity
     unit_cost: Money
 
 
@@ -418,8 +476,8 @@ class PurchaseStatusIn(Strict):
 
 class ReceiptLineIn(Strict):
     sku: Sku
-    quantity: Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
-    rejected: Annotated[int, Field(ge=0, le=MAX_QUANTITY)] = 0
+    quantity: Count
+    rejected: Count = 0
     reason: Note | None = None
 
     @model_validator(mode="after")
@@ -530,8 +588,8 @@ ReportBy = Literal["day", "week", "month", "category", "subcategory", "region", 
 
 class RangeQuery(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
-    from_: date | None = Field(default=None, alias="from")
-    to: date | None = None
+    from_: Day | None = Field(default=None, alias="from")
+    to: Day | None = None
 
 
 class SalesReportQuery(RangeQuery):
@@ -544,7 +602,7 @@ class AbcQuery(RangeQuery):
 
 class SummaryQuery(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
-    day: date | None = Field(default=None, alias="date")
+    day: Day | None = Field(default=None, alias="date")
 
 
 class DeadStockQuery(BaseModel):

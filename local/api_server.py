@@ -87,6 +87,22 @@ def _handler_class() -> Any:
     return Handler
 
 
+def _unsupported_method(handler: Any, name: str) -> Any:
+    """`do_<METHOD>` for a method the dev server has no handler for (TRACE, QUERY...)."""
+    if name.startswith("do_"):
+        return lambda: _method_not_allowed(handler)
+    raise AttributeError(name)
+
+
+def _method_not_allowed(handler: Any) -> None:
+    body = b'{"code":"method_not_allowed","message":"This method is not supported here."}'
+    handler.send_response(405)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Serve the Shelfwise API locally (chalice local).")
     parser.add_argument("--host", default="127.0.0.1")
@@ -102,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     from chalice.local import ChaliceRequestHandler, LocalDevServer, ThreadedHTTPServer
 
     ChaliceRequestHandler.disable_nagle_algorithm = True
+    # Methods the API has no route for (TRACE, QUERY...) answer 405 in the API's error shape
+    # (API Gateway refuses them too), not the dev server's HTML 501.
+    ChaliceRequestHandler.__getattr__ = _unsupported_method  # type: ignore[attr-defined]
     # socketserver's default listen backlog is 5: a burst of more new connections (a page
     # loading, a test of 20 racing requests) gets "connection reset". Take what the OS allows.
     ThreadedHTTPServer.request_queue_size = socket.SOMAXCONN

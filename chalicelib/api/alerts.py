@@ -1,9 +1,10 @@
+"""HTTP views, one blueprint per area. Each view parses, calls a service and shapes the reply."""
 from __future__ import annotations
 
 from chalice import Blueprint
 
 from chalicelib.auth import Identity
-from chalicelib.http import decode_cursor, encode_cursor, read_body, read_query, route
+from chalicelib.http import route
 from chalicelib.models import AlertPage, AlertSettings, AlertSettingsIn, ListQuery
 from chalicelib.services import alerts
 
@@ -25,8 +26,8 @@ def get_alert_settings(identity: Identity) -> AlertSettings:
     body=AlertSettingsIn,
     response=AlertSettings,
 )
-def put_alert_settings(identity: Identity) -> AlertSettings:
-    return alerts.put_settings(identity, read_body(AlertSettingsIn))
+def put_alert_settings(identity: Identity, body: AlertSettingsIn) -> AlertSettings:
+    return alerts.put_settings(identity, body)
 
 
 @route(
@@ -35,10 +36,8 @@ def put_alert_settings(identity: Identity) -> AlertSettings:
     "GET",
     summary="Low-stock emails sent, newest first",
     response=AlertPage,
-    query={"limit": "integer", "cursor": "string"},
+    query=ListQuery,
+    cursor="ulid",
 )
-def list_alerts(identity: Identity) -> AlertPage:
-    query = read_query(ListQuery)
-    page, last = alerts.list_alerts(identity, query.limit, decode_cursor(query.cursor))
-    page.next_cursor = encode_cursor(last)
-    return page
+def list_alerts(identity: Identity, query: ListQuery, position: str | None) -> tuple[AlertPage, str | None]:
+    return alerts.list_alerts(identity, query.limit, position)

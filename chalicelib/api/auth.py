@@ -3,7 +3,7 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.auth import Identity
-from chalicelib.http import read_body, route
+from chalicelib.http import route
 from chalicelib.models import LoginIn, LoginOut, MeOut, RefreshIn, RefreshOut, RegisterIn, RegisterOut
 from chalicelib.services import accounts
 
@@ -20,15 +20,15 @@ bp = Blueprint(__name__)
     status=201,
     public=True,
 )
-def register() -> RegisterOut:
-    return accounts.register(read_body(RegisterIn))
+def register(body: RegisterIn) -> RegisterOut:
+    return accounts.register(body)
 
 
 @route(
     bp, "/auth/login", "POST", summary="Sign in with email and password", body=LoginIn, response=LoginOut, public=True
 )
-def login() -> LoginOut:
-    return accounts.login(read_body(LoginIn))
+def login(body: LoginIn) -> LoginOut:
+    return accounts.login(body)
 
 
 @route(
@@ -40,8 +40,8 @@ def login() -> LoginOut:
     response=RefreshOut,
     public=True,
 )
-def refresh() -> RefreshOut:
-    return accounts.refresh(read_body(RefreshIn))
+def refresh(body: RefreshIn) -> RefreshOut:
+    return accounts.refresh(body)
 
 
 @route(bp, "/me", "GET", summary="The signed-in user and their shop", response=MeOut)

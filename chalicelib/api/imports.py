@@ -3,7 +3,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.auth import Identity
-from chalicelib.http import current_request, read_query, route
+from chalicelib.http import route
 from chalicelib.models import ExportQuery, ImportQuery, ProductImportResult, SalesImportResult
 from chalicelib.services import imports, reports
 
@@ -17,11 +17,10 @@ bp = Blueprint(__name__)
     summary="Import products from CSV (columns named like the product fields)",
     content_type="text/csv",
     response=ProductImportResult,
-    query={"dry_run": "boolean"},
+    query=ImportQuery,
 )
-def import_products(identity: Identity) -> ProductImportResult:
-    dry_run = read_query(ImportQuery).dry_run
-    return imports.import_products(identity, current_request().raw_body, dry_run)
+def import_products(identity: Identity, body: bytes | None, query: ImportQuery) -> ProductImportResult:
+    return imports.import_products(identity, body, query.dry_run)
 
 
 @route(
@@ -31,11 +30,10 @@ def import_products(identity: Identity) -> ProductImportResult:
     summary="Import historical sales from CSV (Superstore columns)",
     content_type="text/csv",
     response=SalesImportResult,
-    query={"dry_run": "boolean"},
+    query=ImportQuery,
 )
-def import_sales(identity: Identity) -> SalesImportResult:
-    dry_run = read_query(ImportQuery).dry_run
-    return imports.import_sales(identity, current_request().raw_body, dry_run)
+def import_sales(identity: Identity, body: bytes | None, query: ImportQuery) -> SalesImportResult:
+    return imports.import_sales(identity, body, query.dry_run)
 
 
 def _csv(text: str, filename: str) -> Response:
@@ -60,8 +58,8 @@ def export_products(identity: Identity) -> Response:
     "GET",
     summary="Sales lines between two dates as CSV",
     produces="text/csv",
-    query={"from": "string", "to": "string"},
+    query=ExportQuery,
 )
-def export_sales(identity: Identity) -> Response:
-    first, last = reports.date_range(identity.tenant_id, read_query(ExportQuery))
+def export_sales(identity: Identity, query: ExportQuery) -> Response:
+    first, last = reports.date_range(identity.tenant_id, query)
     return _csv(imports.export_sales(identity, first, last), f"sales-{first}-to-{last}.csv")

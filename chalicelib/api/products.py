@@ -1,13 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
-
 from chalice import Blueprint
 
-from chalicelib import idempotency
 from chalicelib.auth import Identity
-from chalicelib.errors import BadRequest
-from chalicelib.http import decode_cursor, encode_cursor, header, lambda_context, read_body, read_query, route
+from chalicelib.http import route
 from chalicelib.models import (
     ListQuery,
     MovementPage,
@@ -23,28 +19,18 @@ from chalicelib.services import products, stock
 
 bp = Blueprint(__name__)
 
-LIST_QUERY = {"limit": "integer", "cursor": "string"}
-
 
 @route(bp, "/products", "POST", summary="Add a product", body=ProductCreate, response=Product, status=201)
-def create_product(identity: Identity) -> Product:
-    return products.create(identity, read_body(ProductCreate))
+def create_product(identity: Identity, body: ProductCreate) -> Product:
+    return products.create(identity, body)
 
 
 @route(
-    bp,
-    "/products",
-    "GET",
-    summary="List and search products",
-    response=ProductPage,
-    query={"q": "string", "category": "string", "low_stock": "boolean", **LIST_QUERY},
+    bp, "/products", "GET", summary="List and search products", response=ProductPage, query=ProductQuery,
+    cursor="product",
 )
-def list_products(identity: Identity) -> ProductPage:
-    query = read_query(ProductQuery)
-    after = decode_cursor(query.cursor)
-    page, last = products.list_products(identity, query, after)
-    page.next_cursor = encode_cursor(last)
-    return page
+def list_products(identity: Identity, query: ProductQuery, position: str | None) -> tuple[ProductPage, str | None]:
+    return products.list_products(identity, query, position)
 
 
 @route(bp, "/products/{sku}", "GET", summary="One product", response=Product)
@@ -53,8 +39,8 @@ def get_product(identity: Identity, sku: str) -> Product:
 
 
 @route(bp, "/products/{sku}", "PATCH", summary="Change a product's fields", body=ProductPatch, response=Product)
-def patch_product(identity: Identity, sku: str) -> Product:
-    return products.update(identity, sku, read_body(ProductPatch))
+def patch_product(identity: Identity, sku: str, body: ProductPatch) -> Product:
+    return products.update(identity, sku, body)
 
 
 @route(bp, "/products/{sku}", "DELETE", summary="Delete a product (its history stays)", status=204)
@@ -72,18 +58,8 @@ def delete_product(identity: Identity, sku: str) -> None:
     status=201,
     idempotent=True,
 )
-def post_stock(identity: Identity, sku: str) -> Any:
-    request = read_body(StockMovementIn)
-    sku = products.normal_sku(sku)
-    reply = idempotency.once(
-        header("idempotency-key"),
-        identity.tenant_id,
-        f"stock:{sku}",
-        request.model_dump(mode="json"),
-        lambda: stock.record(identity, sku, request, key=header("idempotency-key")).model_dump(mode="json"),
-        lambda_context(),
-    )
-    return StockMovementOut.model_validate(reply)
+def post_stock(identity: Identity, sku: str, body: StockMovementIn, idempotency_key: str | None) -> StockMovementOut:
+    return stock.record(identity, products.normal_sku(sku), body, key=idempotency_key)
 
 
 @route(
@@ -92,13 +68,10 @@ def post_stock(identity: Identity, sku: str) -> Any:
     "GET",
     summary="A product's stock ledger, newest first",
     response=MovementPage,
-    query=LIST_QUERY,
+    query=ListQuery,
+    cursor="seq",
 )
-def list_movements(identity: Identity, sku: str) -> MovementPage:
-    query = read_query(ListQuery)
-    before = decode_cursor(query.cursor)
-    if before is not None and not before.isdigit():
-        raise BadRequest("The cursor is not one this API gave out; start the list again without it.")
-    page, last = stock.list_movements(identity, sku, query.limit, int(before) if before else None)
-    page.next_cursor = encode_cursor(last)
-    return page
+def list_movements(
+    identity: Identity, sku: str, query: ListQuery, position: str | None
+) -> tuple[MovementPage, int | None]:
+    return stock.list_movements(identity, sku, query.limit, int(position) if position else None)

@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
-
 from chalice import Blueprint
 
-from chalicelib import idempotency
 from chalicelib.auth import Identity
-from chalicelib.http import decode_cursor, encode_cursor, header, lambda_context, read_body, read_query, route
+from chalicelib.http import route
 from chalicelib.models import (
     ListQuery,
     PurchaseOrder,
@@ -24,20 +21,15 @@ from chalicelib.services import purchasing
 
 bp = Blueprint(__name__)
 
-LIST_QUERY = {"limit": "integer", "cursor": "string"}
-
 
 @route(bp, "/suppliers", "POST", summary="Add a supplier", body=SupplierIn, response=Supplier, status=201)
-def create_supplier(identity: Identity) -> Supplier:
-    return purchasing.create_supplier(identity, read_body(SupplierIn))
+def create_supplier(identity: Identity, body: SupplierIn) -> Supplier:
+    return purchasing.create_supplier(identity, body)
 
 
-@route(bp, "/suppliers", "GET", summary="List suppliers", response=SupplierPage, query=LIST_QUERY)
-def list_suppliers(identity: Identity) -> SupplierPage:
-    query = read_query(ListQuery)
-    page, last = purchasing.list_suppliers(identity, query.limit, decode_cursor(query.cursor))
-    page.next_cursor = encode_cursor(last)
-    return page
+@route(bp, "/suppliers", "GET", summary="List suppliers", response=SupplierPage, query=ListQuery, cursor="ulid")
+def list_suppliers(identity: Identity, query: ListQuery, position: str | None) -> tuple[SupplierPage, str | None]:
+    return purchasing.list_suppliers(identity, query.limit, position)
 
 
 @route(bp, "/suppliers/{supplier_id}", "GET", summary="One supplier", response=Supplier)
@@ -46,8 +38,8 @@ def get_supplier(identity: Identity, supplier_id: str) -> Supplier:
 
 
 @route(bp, "/suppliers/{supplier_id}", "PATCH", summary="Change a supplier", body=SupplierPatch, response=Supplier)
-def patch_supplier(identity: Identity, supplier_id: str) -> Supplier:
-    return purchasing.update_supplier(identity, supplier_id, read_body(SupplierPatch))
+def patch_supplier(identity: Identity, supplier_id: str, body: SupplierPatch) -> Supplier:
+    return purchasing.update_supplier(identity, supplier_id, body)
 
 
 @route(
@@ -59,8 +51,8 @@ def patch_supplier(identity: Identity, supplier_id: str) -> Supplier:
     response=PurchaseOrder,
     status=201,
 )
-def create_order(identity: Identity) -> PurchaseOrder:
-    return purchasing.create_order(identity, read_body(PurchaseOrderIn))
+def create_order(identity: Identity, body: PurchaseOrderIn) -> PurchaseOrder:
+    return purchasing.create_order(identity, body)
 
 
 @route(
@@ -69,13 +61,13 @@ def create_order(identity: Identity) -> PurchaseOrder:
     "GET",
     summary="Purchase orders, newest first",
     response=PurchaseOrderPage,
-    query={"status": "string", **LIST_QUERY},
+    query=PurchaseOrderQuery,
+    cursor="ulid",
 )
-def list_orders(identity: Identity) -> PurchaseOrderPage:
-    query = read_query(PurchaseOrderQuery)
-    page, last = purchasing.list_orders(identity, query, decode_cursor(query.cursor))
-    page.next_cursor = encode_cursor(last)
-    return page
+def list_orders(
+    identity: Identity, query: PurchaseOrderQuery, position: str | None
+) -> tuple[PurchaseOrderPage, str | None]:
+    return purchasing.list_orders(identity, query, position)
 
 
 @route(bp, "/purchase-orders/{po_id}", "GET", summary="One purchase order", response=PurchaseOrder)
@@ -91,8 +83,8 @@ def get_order(identity: Identity, po_id: str) -> PurchaseOrder:
     body=PurchaseStatusIn,
     response=PurchaseOrder,
 )
-def change_status(identity: Identity, po_id: str) -> PurchaseOrder:
-    return purchasing.change_status(identity, po_id, read_body(PurchaseStatusIn))
+def change_status(identity: Identity, po_id: str, body: PurchaseStatusIn) -> PurchaseOrder:
+    return purchasing.change_status(identity, po_id, body)
 
 
 @route(
@@ -105,14 +97,5 @@ def change_status(identity: Identity, po_id: str) -> PurchaseOrder:
     status=201,
     idempotent=True,
 )
-def receive(identity: Identity, po_id: str) -> Any:
-    request = read_body(ReceiptIn)
-    reply = idempotency.once(
-        header("idempotency-key"),
-        identity.tenant_id,
-        f"receipt:{po_id}",
-        request.model_dump(mode="json"),
-        lambda: purchasing.receive(identity, po_id, request, key=header("idempotency-key")).model_dump(mode="json"),
-        lambda_context(),
-    )
-    return PurchaseOrder.model_validate(reply)
+def receive(identity: Identity, po_id: str, body: ReceiptIn, idempotency_key: str | None) -> PurchaseOrder:
+    return purchasing.receive(identity, po_id, body, key=idempotency_key)

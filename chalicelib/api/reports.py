@@ -3,7 +3,7 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.auth import Identity
-from chalicelib.http import read_query, route
+from chalicelib.http import route
 from chalicelib.models import (
     AbcQuery,
     AbcReport,
@@ -18,7 +18,6 @@ from chalicelib.models import (
 from chalicelib.services import reports
 
 bp = Blueprint(__name__)
-RANGE = {"from": "string", "to": "string"}
 
 
 @route(
@@ -27,10 +26,10 @@ RANGE = {"from": "string", "to": "string"}
     "GET",
     summary="A day at a glance: sales, profit, low stock, stock value",
     response=Summary,
-    query={"date": "string"},
+    query=SummaryQuery,
 )
-def summary(identity: Identity) -> Summary:
-    return reports.summary(identity, read_query(SummaryQuery).day)
+def summary(identity: Identity, query: SummaryQuery) -> Summary:
+    return reports.summary(identity, query.day)
 
 
 @route(
@@ -39,10 +38,10 @@ def summary(identity: Identity) -> Summary:
     "GET",
     summary="Sales and profit by period, category, region, state or product",
     response=SalesReport,
-    query={**RANGE, "by": "string"},
+    query=SalesReportQuery,
 )
-def sales(identity: Identity) -> SalesReport:
-    return reports.sales_report(identity, read_query(SalesReportQuery))
+def sales(identity: Identity, query: SalesReportQuery) -> SalesReport:
+    return reports.sales_report(identity, query)
 
 
 @route(
@@ -51,10 +50,10 @@ def sales(identity: Identity) -> SalesReport:
     "GET",
     summary="ABC classes of products by revenue (or ?metric=profit)",
     response=AbcReport,
-    query={**RANGE, "metric": "string"},
+    query=AbcQuery,
 )
-def abc(identity: Identity) -> AbcReport:
-    return reports.abc(identity, read_query(AbcQuery))
+def abc(identity: Identity, query: AbcQuery) -> AbcReport:
+    return reports.abc(identity, query)
 
 
 @route(
@@ -63,10 +62,10 @@ def abc(identity: Identity) -> AbcReport:
     "GET",
     summary="Stock that has not sold for N days, at cost",
     response=DeadStockReport,
-    query={"days": "integer"},
+    query=DeadStockQuery,
 )
-def dead_stock(identity: Identity) -> DeadStockReport:
-    return reports.dead_stock(identity, read_query(DeadStockQuery).days)
+def dead_stock(identity: Identity, query: DeadStockQuery) -> DeadStockReport:
+    return reports.dead_stock(identity, query.days)
 
 
 @route(

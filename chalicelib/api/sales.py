@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib import db, idempotency, invoice
+from chalicelib import db, invoice
 from chalicelib.auth import Identity
-from chalicelib.http import decode_cursor, encode_cursor, header, lambda_context, read_body, read_query, route
+from chalicelib.http import route
 from chalicelib.models import Sale, SaleIn, SalePage, SaleQuery
 from chalicelib.services import sales
 
@@ -24,17 +23,8 @@ bp = Blueprint(__name__)
     status=201,
     idempotent=True,
 )
-def create_sale(identity: Identity) -> Any:
-    request = read_body(SaleIn)
-    reply = idempotency.once(
-        header("idempotency-key"),
-        identity.tenant_id,
-        "sale",
-        request.model_dump(mode="json"),
-        lambda: sales.record(identity, request, key=header("idempotency-key")).model_dump(mode="json"),
-        lambda_context(),
-    )
-    return Sale.model_validate(reply)
+def create_sale(identity: Identity, body: SaleIn, idempotency_key: str | None) -> Sale:
+    return sales.record(identity, body, key=idempotency_key)
 
 
 @route(
@@ -43,14 +33,11 @@ def create_sale(identity: Identity) -> Any:
     "GET",
     summary="Sales in a date range, newest first",
     response=SalePage,
-    query={"from": "string", "to": "string", "limit": "integer", "cursor": "string"},
+    query=SaleQuery,
+    cursor="ulid",
 )
-def list_sales(identity: Identity) -> SalePage:
-    query = read_query(SaleQuery)
-    before = decode_cursor(query.cursor)
-    page, last = sales.list_sales(identity, query, before)
-    page.next_cursor = encode_cursor(last)
-    return page
+def list_sales(identity: Identity, query: SaleQuery, position: str | None) -> tuple[SalePage, str | None]:
+    return sales.list_sales(identity, query, position)
 
 
 @route(bp, "/sales/{sale_id}", "GET", summary="One sale", response=Sale)

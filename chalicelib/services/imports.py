@@ -372,8 +372,8 @@ def _sale_line(row: int, cells: dict[str, str], decimal_comma: bool = False) -> 
     take("Order Date", csvfiles.day, "day")
     take("Product ID", products.check_sku, "sku")
     take("Product Name", lambda v: text(200)(clean_text(v)), "name")
-    take("Category", text(100, required=False), "category")
-    take("Sub-Category", text(100, required=False), "subcategory")
+    take("Category", lambda v: text(100, required=False)(clean_text(v)), "category")
+    take("Sub-Category", lambda v: text(100, required=False)(clean_text(v)), "subcategory")
     take("Sales", money, "revenue")
     take("Quantity", whole, "quantity")
     take("Profit", money, "profit")
@@ -389,7 +389,13 @@ def _sale_line(row: int, cells: dict[str, str], decimal_comma: bool = False) -> 
         bad.append(RowError(row=row, column="Sales", message="cannot be negative"))
     if "day" in line and line["day"] > clock.now().date() + timedelta(days=1):
         bad.append(RowError(row=row, column="Order Date", message="is in the future"))
-    line["customer"] = {key: cells[col][:100] for col, key in CUSTOMER.items() if cells.get(col)}
+    line["customer"] = {}
+    for column, key in CUSTOMER.items():  # checked as a sale's customer is: no invisible characters
+        if cells.get(column):
+            try:
+                line["customer"][key] = clean_text(cells[column])[:100]
+            except ValueError as exc:
+                bad.append(RowError(row=row, column=column, message=str(exc)))
     return line, bad
 
 

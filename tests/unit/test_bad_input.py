@@ -120,6 +120,20 @@ def test_a_dependency_timing_out_is_503_not_500(shop, monkeypatch):
     monkeypatch.setattr(db, "get_product", slow)
     reply = shop.get("/products/ANY")
     assert reply.status_code == 503 and reply.json["code"] == "try_again"
+    assert int(reply.headers["Retry-After"]) >= 1
+
+
+def test_every_503_says_when_to_retry(shop, monkeypatch):
+    from chalicelib import db
+    from chalicelib.errors import ServiceUnavailable
+
+    def busy(*args, **kwargs):
+        raise ServiceUnavailable("The product is being changed by someone else right now; please try again.")
+
+    monkeypatch.setattr(db, "get_product", busy)
+    reply = shop.get("/products/ANY")
+    assert reply.status_code == 503 and reply.json["code"] == "try_again"
+    assert int(reply.headers["Retry-After"]) >= 1
 
 
 def test_a_bug_is_a_plain_500_without_a_stack_trace(shop, monkeypatch):
