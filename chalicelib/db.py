@@ -263,12 +263,18 @@ def _search_pk(tenant_id: str) -> str:
     return f"SHOP#{tenant_id}#SEARCH"
 
 
-def search_entries(tenant_id: str, sku: str, words: set[str]) -> list[dict[str, Any]]:
-    """Puts of a product's search entries (unconditional: an entry written twice is one entry)."""
+def search_entries(
+    tenant_id: str, sku: str, words: set[str], every_word: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """Puts of a product's search entries for `words` (unconditional: an entry written twice is
+    one entry). Each carries all the product's words (`every_word`, by default `words`), so a
+    search for several words filters inside DynamoDB instead of reading every candidate."""
+    text = " " + " ".join(sorted(search_keys(every_word if every_word is not None else words)))
     return [
-        {"Put": {"TableName": table(), "Item": to_ddb({"PK": _search_pk(tenant_id), "SK": f"{w}#{sku}", "sku": sku})}}
+        {"Put": {"TableName": table(), "Item": to_ddb({"PK": _search_pk(tenant_id), "SK": f"{w}#{sku}", "sku": sku,
+                                                       "words": text})}}
         for w in sorted(search_keys(words))
-    ]
+    ]  # fmt: skip
 
 
 def index_products(tenant_id: str, items: list[dict[str, Any]]) -> None:
@@ -291,22 +297,31 @@ def index_products(tenant_id: str, items: list[dict[str, Any]]) -> None:
                 delay = min(delay * 2, 1.0)
 
 
-def search_index(tenant_id: str, word: str, *, limit: int, after: str | None) -> tuple[list[str], str | None]:
-    """SKUs whose entries start with `word` (in word order, then SKU), one page; (SKUs, the place
-    to go on from or None). A SKU may come twice (two of its words start with `word`)."""
-    prefix = word[:SEARCH_WORD_MAX]
+def search_index(
+    tenant_id: str, word: str, also: list[str], *, limit: int, after: str | None
+) -> tuple[list[tuple[str, str]], str | None]:
+    """Entries that start with `word` and whose product's words also start with each of `also`,
+    in word order then SKU, from one Query of `limit` entries: ([(SKU, its place)], the place to
+    go on from or None). A SKU may come twice (two of its words start with `word`)."""
     params: dict[str, Any] = {
         "TableName": table(),
         "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-        "ExpressionAttributeValues": _values({":pk": _search_pk(tenant_id), ":prefix": prefix}),
+        "ExpressionAttributeValues": _values({
+            ":pk": _search_pk(tenant_id),
+            ":prefix": word[:SEARCH_WORD_MAX],
+            **{f":w{i}": " " + w[:SEARCH_WORD_MAX] for i, w in enumerate(also)},
+        }),
         "Limit": limit,
-    }
+    }  # fmt: skip
+    if also:
+        params["FilterExpression"] = " AND ".join(f"contains(#words, :w{i})" for i in range(len(also)))
+        params["ExpressionAttributeNames"] = {"#words": "words"}
     if after:
         params["ExclusiveStartKey"] = {"PK": {"S": _search_pk(tenant_id)}, "SK": {"S": after}}
     reply = ddb().query(**params)
     items = [from_ddb(raw) for raw in reply.get("Items", [])]
-    more = "LastEvaluatedKey" in reply and items
-    return [i["sku"] for i in items], (items[-1]["SK"] if more else None)
+    last = reply.get("LastEvaluatedKey")
+    return [(i["sku"], i["SK"]) for i in items], (last["SK"]["S"] if last else None)
 
 
 def low_stock_page(tenant_id: str, *, limit: int, after_sku: str | None) -> tuple[list[str], str | None]:
@@ -376,7 +391,10 @@ def edit_product(tenant_id: str, product: dict[str, Any], sets: dict[str, Any], 
     if any(value.values()) or words:
         # The stock's value and the search entries move with the edit, in its transaction.
         also = [stock_value_add(tenant_id, DEFAULT_TILL, value)] if any(value.values()) else []
-        also += search_entries(tenant_id, product["sku"], words)
+        every = search_words(
+            product["sku"], sets.get("name", product.get("name")), sets.get("barcode", product.get("barcode"))
+        )
+        also += search_entries(tenant_id, product["sku"], words, every)
         _transact([{"Update": update}, *also])
         return
     try:

@@ -11,6 +11,7 @@ from chalicelib.errors import Conflict, NotFound
 from chalicelib.models import Product, ProductCreate, ProductPage, ProductPatch, ProductQuery, check_sku
 from chalicelib.observability import count
 
+SEARCH_PAGE = 200  # index entries read per Query: small items, so one read unit covers dozens
 BUSY = "The product is being changed by someone else right now; please try again."
 
 
@@ -131,15 +132,34 @@ def _search(tenant_id: str, words: list[str], limit: int, after: str | None) -> 
     """Products each of whose query words starts one of their words, through the search index
     by the longest query word; (products, the place to go on from or None)."""
     found: dict[str, dict[str, Any]] = {}
-    while len(found) < limit:
-        skus, after = db.search_index(tenant_id, words[0], limit=limit - len(found), after=after)
-        for sku, product in db.get_products(tenant_id, skus).items():
-            own = db.search_keys(db.search_words(product["sku"], product.get("name"), product.get("barcode")))
-            if all(any(key.startswith(w[: db.SEARCH_WORD_MAX]) for key in own) for w in words):  # its words now
-                found[sku] = product
+    while True:
+        entries, page_end = db.search_index(tenant_id, words[0], words[1:], limit=SEARCH_PAGE, after=after)
+        while entries:
+            # Read only as many products as the page still needs (entries left by a rename or a
+            # deletion find nothing, so a few more may be read next).
+            batch: list[tuple[str, str]] = []
+            skus: set[str] = set()
+            for sku, place in entries:  # in order, up to as many products as the page still needs
+                if sku not in skus and len(skus) == limit - len(found):
+                    break
+                skus.add(sku)
+                batch.append((sku, place))
+            entries = entries[len(batch):]
+            current = db.get_products(tenant_id, list(skus))
+            for sku, place in batch:
+                if sku in current and _matches(current[sku], words):
+                    found[sku] = current[sku]
+                    if len(found) == limit:
+                        return list(found.values()), place
+        after = page_end
         if after is None:
-            break
-    return list(found.values()), after
+            return list(found.values()), None
+
+
+def _matches(product: dict[str, Any], words: list[str]) -> bool:
+    """Whether each query word starts one of the product's words as they are now."""
+    own = db.search_keys(db.search_words(product["sku"], product.get("name"), product.get("barcode")))
+    return all(any(key.startswith(w[: db.SEARCH_WORD_MAX]) for key in own) for w in words)
 
 
 def update(identity: Identity, sku: str, patch: ProductPatch) -> Product:

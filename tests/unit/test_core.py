@@ -165,3 +165,30 @@ def test_the_dashboard_summary_never_reads_the_catalogue(shop, monkeypatch):
     assert summary["stock_value_cost"] == 11 * 1.25
     assert summary["stock_value_retail"] == 7 * 3 + 4 * 4
     assert summary["low_stock_count"] == 3  # S0, S1, S2 at or below 2
+
+
+def test_search_goes_through_the_word_index_page_by_page(shop, monkeypatch):
+    for n in range(7):
+        new_product(shop, f"HB-{n}", name=f"Hex bolt M{n} zinc", barcode=f"50123450000{n:02d}")
+    new_product(shop, "NUT-1", name="Hex nut M6")
+    new_product(shop, "OLD", name="Brass hinge")
+    assert shop.patch("/products/OLD", {"name": "Steel hinge"}).status_code == 200
+    assert shop.delete("/products/HB-6").status_code == 204
+
+    def no_catalogue(*args, **kwargs):
+        raise AssertionError("the search read the catalogue")
+
+    monkeypatch.setattr(db, "query_products", no_catalogue)
+    seen, cursor = [], None
+    while True:
+        page = shop.get("/products?q=HEX%20bo&limit=2" + (f"&cursor={cursor}" if cursor else "")).json
+        seen += [p["sku"] for p in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(seen) == [f"HB-{n}" for n in range(6)]  # every hex bolt once, not the nut, not the deleted
+    assert [p["sku"] for p in shop.get("/products?q=hinge").json["items"]] == ["OLD"]
+    assert shop.get("/products?q=brass").json["items"] == []  # renamed: the old word finds nothing
+    assert [p["sku"] for p in shop.get("/products?q=steel").json["items"]] == ["OLD"]
+    assert [p["sku"] for p in shop.get("/products?q=000003").json["items"]] == ["HB-3"]  # a barcode's tail
+    assert shop.get("/products?q=%20%2B%20").json["items"] == []  # no words at all
