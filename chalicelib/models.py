@@ -605,8 +605,7 @@ class SummaryQuery(BaseModel):
     day: Day | None = Field(default=None, alias="date")
 
 
-class DeadStockQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class DeadStockQuery(ListQuery):
     days: Annotated[int, Field(ge=1, le=3650)] = 90
 
 
@@ -673,6 +672,8 @@ class DeadStockReport(BaseModel):
     days: int
     rows: list[DeadStockRow]
     total_value_at_cost: Decimal
+    count: int = 0  # dead products in all; rows holds one page of them, most cash tied up first
+    next_cursor: str | None = None
 
 
 class ValuationRow(BaseModel):

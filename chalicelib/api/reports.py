@@ -63,9 +63,10 @@ def abc(identity: Identity, query: AbcQuery) -> AbcReport:
     summary="Stock that has not sold for N days, at cost",
     response=DeadStockReport,
     query=DeadStockQuery,
+    cursor="seq",
 )
-def dead_stock(identity: Identity, query: DeadStockQuery) -> DeadStockReport:
-    return reports.dead_stock(identity, query.days)
+def dead_stock(identity: Identity, query: DeadStockQuery, position: str | None) -> tuple[DeadStockReport, str | None]:
+    return reports.dead_stock(identity, query.days, query.limit, int(position or 0))
 
 
 @route(

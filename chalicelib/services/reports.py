@@ -215,8 +215,9 @@ def abc(identity: Identity, query: AbcQuery) -> AbcReport:
     return AbcReport(from_=first, to=last, metric=query.metric, rows=rows)
 
 
-def dead_stock(identity: Identity, days: int) -> DeadStockReport:
-    """Products in stock that have not sold for `days` days (or ever): cash tied up at cost."""
+def dead_stock(identity: Identity, days: int, limit: int = 50, start: int = 0) -> tuple[DeadStockReport, str | None]:
+    """Products in stock that have not sold for `days` days (or ever): cash tied up at cost, most
+    first, one page of `limit` rows from `start`, with the count and total of all of them."""
     cutoff = clock.iso(clock.now() - timedelta(days=days))
     rows = []
     for product in db.iter_products(identity.tenant_id):
@@ -234,4 +235,11 @@ def dead_stock(identity: Identity, days: int) -> DeadStockReport:
             )
         )
     rows.sort(key=lambda r: (-r.value_at_cost, r.sku))
-    return DeadStockReport(days=days, rows=rows, total_value_at_cost=sum((r.value_at_cost for r in rows), ZERO))
+    end = start + limit
+    report = DeadStockReport(
+        days=days,
+        rows=rows[start:end],
+        total_value_at_cost=sum((r.value_at_cost for r in rows), ZERO),
+        count=len(rows),
+    )
+    return report, (str(end) if end < len(rows) else None)

@@ -111,7 +111,8 @@ export default async function render({ root, query, signal }) {
       const r = await get("/reports/dead-stock", { days: days.value ?? 90 }, { signal });
       if (!r.rows.length) return fill(out, h("p", { class: "muted" }, `Everything in stock has sold in the last ${count(r.days, "day")}.`));
       fill(out,
-        h("p", { class: "notice warn" }, `${money(r.total_value_at_cost)} of cash is tied up in ${count(r.rows.length, "product")} that ${r.rows.length === 1 ? "has" : "have"} not sold for ${count(r.days, "day")}.`),
+        h("p", { class: "notice warn" }, `${money(r.total_value_at_cost)} of cash is tied up in ${count(r.count, "product")} that ${r.count === 1 ? "has" : "have"} not sold for ${count(r.days, "day")}.`),
+        r.count > r.rows.length ? h("p", { class: "muted" }, `The ${r.rows.length} tying up the most cash:`) : null,
         list(r.rows.map((row) => ({
           key: row.sku, href: productHref(row.sku), title: row.name || row.sku,
           sub: `${number(row.on_hand)} on hand · last sold ${row.last_sold_at ? ago(row.last_sold_at) : "never"}`,
