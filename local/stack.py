@@ -9,7 +9,9 @@
   restarts by moto's request recorder (.local/moto/recording.jsonl, replayed at start).
 - the API (Chalice's local server, local/api_server.py), the schedule loop that fires
   `check_stock_levels` (local/schedule_loop.py), and the static site from frontend/.
-- the demo shop, loaded through the API on first start (DEMO=0 to skip).
+- the demo shop, loaded through the API on first start (DEMO=0 to skip): its catalogue, stock and
+  today's sales before the stack says it is ready, its four years of sales history in the
+  background (progress at the site's /demo.json, shown on the dashboard; a restart resumes it).
 
 Settings (environment): API_PORT=8000, SITE_PORT=8080, MOTO_PORT=5001, DYNAMODB_PORT=8001,
 ALERT_CHECK_SECONDS=60, DEMO=1, LOCAL_DYNAMODB (unset: DynamoDB Local; "moto": moto's),
@@ -203,13 +205,19 @@ def sent_emails(moto_url: str) -> list[dict[str, Any]]:
     ]
 
 
+def _no_demo() -> dict[str, Any]:
+    return {"state": "none"}
+
+
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files from frontend/, with /config.js made by the stack that serves it, and
+    """Static files from frontend/, with /config.js made by the stack that serves it,
     /outbox.json: the emails sent so far (moto's SES keeps them), because watching the low-stock
-    email arrive is part of the product."""
+    email arrive is part of the product, and /demo.json: how far the demo's history has loaded.
+    Both are local-only: they are not part of the API."""
 
     config_js = b""
     moto_url = ""
+    demo_status: Callable[[], dict[str, Any]] = staticmethod(_no_demo)
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
@@ -223,6 +231,9 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
                 self.send_error(502, f"moto's SES did not answer: {exc}")
                 return
             self._send(body, "application/json")
+            return
+        if path == "/demo.json":
+            self._send(json.dumps(self.demo_status()).encode(), "application/json")
             return
         super().do_GET()
 
@@ -307,10 +318,12 @@ class LocalStack:
 
     env: dict[str, str] = field(default_factory=dict, init=False)
     demo_login: Any = field(default=None, init=False)
+    demo_history: Any = field(default=None, init=False)  # local.demo.History while it loads in the background
     timings: dict[str, float] = field(default_factory=dict, init=False)
     _children: list[Child] = field(default_factory=list, init=False, repr=False)
     _site_server: http.server.ThreadingHTTPServer | None = field(default=None, init=False, repr=False)
     _started_at: float = field(default=0.0, init=False, repr=False)
+    _history_thread: threading.Thread | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def throwaway(cls, data_dir: Path, **overrides: Any) -> LocalStack:
@@ -411,6 +424,8 @@ class LocalStack:
 
     def stop(self) -> None:
         """Stop everything started, newest first. Safe to call more than once."""
+        if self.demo_history is not None:
+            self.demo_history.stop()  # what it has imported is kept: the next start resumes
         if self._site_server is not None:
             self._site_server.shutdown()
             self._site_server.server_close()
@@ -418,6 +433,9 @@ class LocalStack:
         while self._children:
             child = self._children.pop()
             child.stop()
+        if self._history_thread is not None:
+            self._history_thread.join(5)
+            self._history_thread = None
 
     def __enter__(self) -> LocalStack:
         return self.start()
@@ -687,6 +705,8 @@ class LocalStack:
 
     def site_config_js(self) -> str:
         config = {"apiUrl": self.api_url, "outboxUrl": "/outbox.json"}
+        if self.demo:
+            config["demoUrl"] = "/demo.json"
         return f"window.SHELFWISE_CONFIG = {json.dumps(config)};\n"
 
     def _start_site(self) -> None:
@@ -700,7 +720,8 @@ class LocalStack:
         # Each stack serves its own config.js from memory, so a test stack and `make run` can
         # run side by side, each site pointing at its own API.
         handler = type("SiteHandler", (_SiteHandler,), {"config_js": self.site_config_js().encode(),
-                                                         "moto_url": self.moto_url})
+                                                         "moto_url": self.moto_url,
+                                                         "demo_status": staticmethod(self.demo_status)})
         self._site_server = http.server.ThreadingHTTPServer(
             ("127.0.0.1", self.site_port), functools.partial(handler, directory=str(frontend))
         )
@@ -716,9 +737,35 @@ class LocalStack:
         try:
             # moto's DynamoDB copies whole tables on every transaction: give it the small demo.
             small = self.dynamodb == "moto"
-            self.demo_login = demo.load(self.api_url, reset_account=reset_account, small=small)
+            self.demo_login = demo.load(self.api_url, reset_account=reset_account, small=small,
+                                        state_path=self.demo_state_path)
         except Exception as exc:  # the stack still works without the demo: say so and go on
             log.error("could not load the demo shop: %s (the stack runs on without it)", exc)
+            return
+        if self.demo_login.history is not None:
+            self.demo_history = self.demo_login.history
+            self._history_thread = threading.Thread(target=self._load_history, name="demo-history", daemon=True)
+            self._history_thread.start()
+
+    @property
+    def demo_state_path(self) -> Path:
+        return self.data_dir / "demo" / "state.json"
+
+    def demo_status(self) -> dict[str, Any]:
+        """How far the demo's history has loaded (the site's /demo.json)."""
+        return self.demo_history.status() if self.demo_history is not None else _no_demo()
+
+    def _load_history(self) -> None:
+        history = self.demo_history
+        try:
+            history.run()
+        except Exception as exc:
+            if not history.stopping:
+                log.error("the demo's sales history stopped loading: %s (the next start resumes it)", exc)
+            return
+        if history.done:
+            self._mark("demo_history")
+            log.info("the demo's sales history is loaded (%.0f s after the start)", self.timings["demo_history"])
 
 
 # --- the command --------------------------------------------------------------------------
@@ -776,6 +823,9 @@ def banner(stack: LocalStack, seconds: float) -> str:
     ]
     if stack.demo_login is not None:
         lines.append(f"  Demo login: {stack.demo_login.email} / {stack.demo_login.password}")
+    if stack.demo_history is not None and not stack.demo_history.done:
+        lines.append(f"  Demo history: four years of sales load in the background; the dashboard shows how far "
+                     f"({stack.site_url}/demo.json)")
     if stack.dynamodb == "local":
         lines.append("  Note: DynamoDB Local listens on every network interface; use this on a trusted machine only.")
     return "\n".join(lines) + "\n\n"
