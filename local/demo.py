@@ -214,7 +214,7 @@ def load(
             _login(session, api)
             me = _check(session.get(f"{api}/me", timeout=TIMEOUT), 200)
         tenant_id = me.json()["tenant_id"]
-        state = _read_state(state_path, tenant_id)
+        state = read_state(state_path, tenant_id)
         if small:
             listed = _check(session.get(f"{api}/products", params={"limit": 1}, timeout=TIMEOUT), 200).json()
             if listed["items"]:
@@ -235,7 +235,7 @@ def load(
         if state is None:
             state = {"tenant_id": tenant_id, "shift_days": default_shift(today), "pieces": HISTORY_PIECES,
                      "stage": "catalogue", "done": 0}  # fmt: skip
-            _write_state(state_path, state)
+            write_state(state_path, state)
         rows = superstore_rows(state["shift_days"])
         # "today" as the dates were moved, so a resumed load makes the same catalogue.
         first, rest = split_catalogue(rows, last_day(rows) + timedelta(days=1))
@@ -245,7 +245,7 @@ def load(
                      "%d days on)", len(first), state["shift_days"])  # fmt: skip
             created = _load_catalogue(session, api, first)
             state["stage"] = "history"
-            _write_state(state_path, state)
+            write_state(state_path, state)
         history = (History(api, history_steps(rows, rest, int(state["pieces"])), state, state_path)
                    if state["stage"] == "history" else None)  # fmt: skip
     log.info("demo shop ready: %d products%s", created, "; its history loads in the background" if history else "")
@@ -437,7 +437,7 @@ def history_pieces(rows: list[dict[str, str]], pieces: int = HISTORY_PIECES) -> 
     return out
 
 
-def _read_state(path: Path | None, tenant_id: str) -> dict[str, Any] | None:
+def read_state(path: Path | None, tenant_id: str) -> dict[str, Any] | None:
     """How far the demo got, if it is this shop's (a wiped table makes a new shop: start afresh)."""
     if path is None or not path.exists():
         return None
@@ -451,7 +451,7 @@ def _read_state(path: Path | None, tenant_id: str) -> dict[str, Any] | None:
     return state
 
 
-def _write_state(path: Path | None, state: dict[str, Any]) -> None:
+def write_state(path: Path | None, state: dict[str, Any]) -> None:
     if path is None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -513,22 +513,24 @@ class History:
         """Stop after the step in progress (done again, harmlessly, on resume)."""
         self._stop.set()
 
-    def run(self, attempts: int = 3) -> None:
+    def run(self, attempts: int = 3, max_steps: int | None = None) -> None:
+        """The steps not done yet (at most `max_steps` of them), then the state says "done"."""
         import requests
 
         started = time.monotonic()
+        first = int(self.state.get("done", 0))
         with requests.Session() as session:
             _login(session, self.api, self.email, self.password)
-            for index in range(int(self.state.get("done", 0)), len(self.steps)):
-                if self._stop.is_set():
+            for index in range(first, len(self.steps)):
+                if self._stop.is_set() or (max_steps is not None and index - first >= max_steps):
                     return
                 step = self.steps[index]
                 self._import(session, step, attempts)
                 self.done_weight += step.weight
                 self.state["done"] = index + 1
-                _write_state(self.state_path, self.state)
+                write_state(self.state_path, self.state)
         self.state["stage"] = "done"
-        _write_state(self.state_path, self.state)
+        write_state(self.state_path, self.state)
         self.seconds = time.monotonic() - started
         log.info("demo history loaded in %.0f s (%d imports)", self.seconds, len(self.steps))
 

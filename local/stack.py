@@ -704,9 +704,7 @@ class LocalStack:
         return self._spawn("schedule", argv, self._child_env(), to_console=not self.quiet, essential=False)
 
     def site_config_js(self) -> str:
-        config = {"apiUrl": self.api_url, "outboxUrl": "/outbox.json"}
-        if self.demo:
-            config["demoUrl"] = "/demo.json"
+        config = {"apiUrl": self.api_url, "outboxUrl": "/outbox.json", "demoUrl": "/demo.json"}
         return f"window.SHELFWISE_CONFIG = {json.dumps(config)};\n"
 
     def _start_site(self) -> None:

@@ -8,6 +8,8 @@ const config = window.SHELFWISE_CONFIG || {};
 export const apiUrl = String(config.apiUrl || "").replace(/\/+$/, "");
 /** Optional: the local stack's outbox of sent emails (same origin as the site). */
 export const outboxUrl = config.outboxUrl || "";
+/** Optional: the local stack's demo loading progress, {"state", "percent", "shop_id"} (same origin). */
+export const demoUrl = config.demoUrl || "";
 
 const SESSION_KEY = "shelfwise.session";
 const SLOW_AFTER_MS = 1500;
