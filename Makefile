@@ -28,7 +28,7 @@ SUBMAKE := $(MAKE) --no-print-directory -j$(JOBS)
 RUN_NEEDS := $(LOCAL_STAMP) $(NPM_STAMP) java $(SUPERSTORE)
 TEST_NEEDS := $(DEV_STAMP) $(NPM_STAMP) java chromium $(CHECKOV_STAMP) wheelhouse $(SUPERSTORE)
 
-.PHONY: help setup run run-needs test test-needs lint java npm chromium
+.PHONY: help setup run run-needs .run-needs test test-needs .test-needs lint java npm chromium
 
 help:
 	@echo "make run    install what running needs, start the whole product locally: site, API, DynamoDB Local, moto, demo shop"
@@ -39,6 +39,7 @@ help:
 	@echo "make deploy   STAGE=dev|prod  infra stack, app stack, site to a real AWS account (docs/deploy.md)"
 	@echo "make teardown STAGE=dev|prod  delete a stage (prod also needs CONFIRM=prod; backs the tables up first)"
 	@echo "make bench    every benchmark in bench/ (cold start, DynamoDB units, reports, site weight, cost per shop): one table"
+	@echo "make bench-fresh  fresh clone to banner and to a loaded demo (FRESH_COLD=1: empty pip and npm caches); BENCH_FRESH=1 make bench adds them"
 
 setup: test-needs
 
@@ -83,14 +84,19 @@ chromium: | java
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; \
 	fi
 
+# Through a target with a silent recipe, so that nothing prints when everything is there.
 run-needs:
-	@$(SUBMAKE) $(RUN_NEEDS)
+	@$(SUBMAKE) .run-needs
+.run-needs: $(RUN_NEEDS)
+	@:
 
 run: run-needs
 	$(PY) -m local.stack
 
 test-needs:
-	@$(SUBMAKE) $(TEST_NEEDS)
+	@$(SUBMAKE) .test-needs
+.test-needs: $(TEST_NEEDS)
+	@:
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
@@ -102,7 +108,7 @@ test: test-needs
 	$(PY) -m pytest -q
 
 # --- AWS: packaging, deploy and teardown (infra/, docs/deploy.md); benchmarks (bench/) ---------------
-.PHONY: package deploy teardown bench wheelhouse checkov
+.PHONY: package deploy teardown bench bench-fresh wheelhouse checkov
 
 # checkov pins boto3 1.35 and networkx<2.7, which clash with chalice, moto and cfn-lint: own venv.
 checkov: $(CHECKOV_STAMP)
@@ -128,3 +134,7 @@ teardown: $(LOCAL_STAMP)
 
 bench: run-needs
 	$(PY) -m bench
+
+# Fresh clone to banner and to a fully loaded demo, in temporary clones (minutes; FRESH_COLD=1, FRESH_RUNS=n).
+bench-fresh: run-needs
+	$(PY) -m bench.fresh_clone
