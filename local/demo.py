@@ -6,7 +6,7 @@ The sales are moved in time so the last order was yesterday; a few sales are run
 stock follows each product's recent sales, with a few best sellers already low.
 
 It loads in two parts, so the site is usable within seconds:
-1. `load()`, before the stack says it is ready: the account, the products sold in the last month
+1. `load()`, before the stack says it is ready: the account, the products sold in the last two weeks
    (and the best sellers that are low) with their stock, today's sales, a supplier and an open
    order: today's figures, what is running low and what is on order are right from the start.
 2. `History.run()`, in the background: the four years of sales, newest first (the dashboard's
@@ -43,12 +43,12 @@ SHOP_NAME = "Superstore (demo)"
 TIMEOUT = 30
 # The history goes in this many imports, newest first: the dashboard's progress moves in 5 % steps.
 HISTORY_PIECES = 20
-# Products sold within this many days come with the first part (about 380 of the 1,862).
-FIRST_DAYS = 30
+# Products sold within this many days come with the first part (about 170 of the 1,862).
+FIRST_DAYS = 14
 # The older lines' stock goes in imports of this many products; one costs about as much as
 # STOCK_WEIGHT sales lines (a product update and a stock count against a share of a transaction).
 STOCK_PIECE = 250
-STOCK_WEIGHT = 6
+STOCK_WEIGHT = 3
 IMPORT_TIMEOUT = 600
 
 

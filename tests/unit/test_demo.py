@@ -51,7 +51,8 @@ def test_the_first_part_has_the_recent_products_and_the_low_best_sellers(rows: l
     every = {r["Product ID"] for r in rows}
     assert {p["sku"] for p in first} | {p["sku"] for p in rest} == every
     assert not {p["sku"] for p in first} & {p["sku"] for p in rest}
-    recent = {r["Product ID"] for r in rows if date.fromisoformat(r["Order Date"]) >= TODAY - timedelta(days=30)}
+    since = TODAY - timedelta(days=demo.FIRST_DAYS)
+    recent = {r["Product ID"] for r in rows if date.fromisoformat(r["Order Date"]) >= since}
     assert recent <= {p["sku"] for p in first}
     low = [p for p in first if p["on_hand"] <= p["min_stock"]]
     assert 1 <= len(low) <= demo.LOW_BEST_SELLERS
