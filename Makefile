@@ -20,13 +20,15 @@ SUPERSTORE := .local/data/superstore.csv
 STAGE ?= dev
 CHECKOV_VENV := .local/checkov-venv
 CHECKOV_STAMP := $(CHECKOV_VENV)/.requirements.stamp
+# infra/package.py keeps the hash of requirements.txt here; make only asks it when the file is newer.
+WHEELHOUSE_STAMP := .local/wheelhouse/.requirements.sha256
 # Root installs system packages directly; others through sudo when there is one.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 # Independent installs (pip, npm, the sample data) run side by side; apt-get ones one at a time.
 JOBS ?= 4
 SUBMAKE := $(MAKE) --no-print-directory -j$(JOBS)
 RUN_NEEDS := $(LOCAL_STAMP) $(NPM_STAMP) java $(SUPERSTORE)
-TEST_NEEDS := $(DEV_STAMP) $(NPM_STAMP) java chromium $(CHECKOV_STAMP) wheelhouse $(SUPERSTORE)
+TEST_NEEDS := $(DEV_STAMP) $(NPM_STAMP) java chromium $(CHECKOV_STAMP) $(WHEELHOUSE_STAMP) $(SUPERSTORE)
 
 .PHONY: help setup run run-needs .run-needs test test-needs .test-needs lint java npm chromium
 
@@ -86,7 +88,7 @@ chromium: | java
 
 # Through a target with a silent recipe, so that nothing prints when everything is there.
 run-needs:
-	@$(SUBMAKE) .run-needs
+	+@$(SUBMAKE) .run-needs
 .run-needs: $(RUN_NEEDS)
 	@:
 
@@ -94,7 +96,7 @@ run: run-needs
 	$(PY) -m local.stack
 
 test-needs:
-	@$(SUBMAKE) .test-needs
+	+@$(SUBMAKE) .test-needs
 .test-needs: $(TEST_NEEDS)
 	@:
 
@@ -120,8 +122,11 @@ $(CHECKOV_STAMP): infra/requirements-checkov.txt
 	touch $@
 
 # Lambda wheels (manylinux x86_64, CPython 3.11) of requirements.txt; downloaded again only when it changes.
-wheelhouse: $(LOCAL_STAMP)
+wheelhouse: $(WHEELHOUSE_STAMP)
+
+$(WHEELHOUSE_STAMP): requirements.txt | $(LOCAL_STAMP)
 	$(PY) -m infra.package --wheelhouse-only
+	touch $@
 
 package: wheelhouse
 	$(PY) -m infra.package --stage $(STAGE)
