@@ -10,6 +10,7 @@ Rows, by section:
   same local stack, one section each;
 - site: JavaScript weight of the first screens (bench/site_weight.py, when it is there);
 - cost: one shop a month at the reference workload, from those counts and bench/prices.py (bench/cost.py).
+- fresh clone (BENCH_FRESH=1 only, minutes): fresh clone to banner and to a loaded demo (bench/fresh_clone.py).
 Asserts nothing: read the figures. BENCH_RUNS sets the cold-start samples (default 7).
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
+import os
 import re
 import sys
 from pathlib import Path
@@ -31,7 +33,8 @@ from bench import cost, harness  # noqa: E402
 
 COLUMNS = ("section", "item", "requests", "read units", "write units", "value")
 # Not benchmarks of their own, or run separately above.
-NOT_RUN_ON_STACK = {"__init__", "__main__", "cold_start", "cost", "dynamodb_ops", "meter", "prices", "site_weight"}
+NOT_RUN_ON_STACK = {"__init__", "__main__", "cold_start", "cost", "dynamodb_ops", "fresh_clone", "meter", "prices",
+                    "site_weight"}
 
 
 def row(section: str, item: str, value: str = "", requests: Any = "", reads: Any = "", writes: Any = "") -> tuple:
@@ -161,7 +164,13 @@ def main() -> None:
     every = measured + [r for rows in others.values() for r in rows]
     result = cost.estimate(every, import_seconds=import_seconds, site=per_view)
     extra = [line for name, rows in others.items() for line in generic_rows(name, rows)]
-    print_table(cold + dynamodb_rows(measured) + extra + site + cost_rows(result))
+    fresh = []
+    if os.environ.get("BENCH_FRESH") == "1":
+        from bench import fresh_clone
+
+        fresh = generic_rows("fresh clone", fresh_clone.measure(int(os.environ.get("FRESH_RUNS", "1")),
+                                                               cold=os.environ.get("FRESH_COLD") == "1"))
+    print_table(cold + dynamodb_rows(measured) + extra + site + fresh + cost_rows(result))
 
 
 if __name__ == "__main__":

@@ -3,18 +3,36 @@
 It goes through the same HTTP API as the site (register, sign in, import sales and products,
 sell, order), so the demo exercises the real code path and never writes to the table directly.
 The sales are moved in time so the last order was yesterday; a few sales are rung up today;
-stock follows each product's recent sales, with a few best sellers already low. Loaded once: if
-the demo account exists and its shop already has products, nothing is done.
+stock follows each product's recent sales, with a few best sellers already low.
+
+It loads in two parts, so the site is usable within seconds:
+1. `load()`, before the stack says it is ready: the account, the products sold in the last two weeks
+   (and the best sellers that are low) with their stock, today's sales, a supplier and an open
+   order: today's figures, what is running low and what is on order are right from the start.
+2. `History.run()`, in the background: the four years of sales, newest first (the dashboard's
+   recent weeks fill first), then the stock of the older lines the history brought, each step
+   an ordinary import, with its progress in `History.status()` (the local stack serves it as
+   /demo.json and the dashboard shows it). Both imports recognise what they have already done
+   (sales by order, products by comparing), and the steps done are kept in a small state file:
+   a stack stopped half-way resumes where it stopped, with the same dates.
+A demo shop loaded before the state file existed counts as loaded.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import logging
+import math
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("shelfwise.demo")
@@ -23,6 +41,15 @@ EMAIL = "demo@shelfwise.local"
 PASSWORD = "Shelfwise-demo1"  # noqa: S105 - the documented login of the local demo shop
 SHOP_NAME = "Superstore (demo)"
 TIMEOUT = 30
+# The history goes in this many imports, newest first: the dashboard's progress moves in 5 % steps.
+HISTORY_PIECES = 20
+# Products sold within this many days come with the first part (about 170 of the 1,862).
+FIRST_DAYS = 14
+# The older lines' stock goes in imports of this many products; one costs about as much as
+# STOCK_WEIGHT sales lines (a product update and a stock count against a share of a transaction).
+STOCK_PIECE = 250
+STOCK_WEIGHT = 3
+IMPORT_TIMEOUT = 600
 
 
 @dataclass(frozen=True)
@@ -90,6 +117,7 @@ class DemoResult:
     password: str
     loaded: bool  # False when the demo shop was there already
     products: int
+    history: History | None = None  # the sales history still to load (History.run), if any
 
 
 class DemoError(RuntimeError):
@@ -103,8 +131,9 @@ def _check(reply: Any, *expected: int) -> Any:
     return reply
 
 
-def _login(session: Any, api: str) -> None:
-    reply = _check(session.post(f"{api}/auth/login", json={"email": EMAIL, "password": PASSWORD}, timeout=TIMEOUT), 200)
+def _login(session: Any, api: str, email: str = EMAIL, password: str = PASSWORD) -> None:
+    body = {"email": email, "password": password}
+    reply = _check(session.post(f"{api}/auth/login", json=body, timeout=TIMEOUT), 200)
     session.headers["Authorization"] = f"Bearer {reply.json()['id_token']}"
 
 
@@ -147,11 +176,20 @@ def _load_products(session: Any, api: str) -> int:
     return created
 
 
-def load(api_url: str, reset_account: Callable[[str], None] | None = None, small: bool = False) -> DemoResult:
-    """Make sure the demo shop exists with its catalogue and history; returns its login.
+def load(
+    api_url: str,
+    reset_account: Callable[[str], None] | None = None,
+    small: bool = False,
+    state_path: Path | None = None,
+) -> DemoResult:
+    """Make sure the demo shop exists with its catalogue, stock and today's sales; returns its
+    login and the sales history still to load (`result.history.run()`, in the background).
 
     `small`: a corner shop of 27 products and no history instead of the Superstore (moto's
     DynamoDB copies whole tables on every transaction, which makes big imports crawl).
+
+    `state_path`: where the Superstore demo keeps how far it got (the stack's .local/), so a
+    restart resumes a half-loaded demo with the same dates. None: nothing is kept.
 
     `reset_account(email)` is called if the demo account exists but its shop does not (the
     table was wiped while sign-ins were kept); it should delete the account so it can be made again.
@@ -162,103 +200,175 @@ def load(api_url: str, reset_account: Callable[[str], None] | None = None, small
     with requests.Session() as session:
         fresh = _register(session, api)
         _login(session, api)
-        if not fresh:
-            me = _check(session.get(f"{api}/me", timeout=TIMEOUT), 200, 404)
-            if me.status_code == 404:
-                if reset_account is None:
-                    raise DemoError(
-                        f"{EMAIL} exists but its shop is gone; delete .local/dynamodb and .local/moto to start afresh."
-                    )
-                log.warning("the demo account had no shop (was the table wiped?); making it again")
-                reset_account(EMAIL)
-                session.headers.pop("Authorization", None)
-                if not _register(session, api):
-                    raise DemoError(f"could not re-create {EMAIL}")
-                _login(session, api)
-            else:
-                listed = _check(session.get(f"{api}/products", params={"limit": 1}, timeout=TIMEOUT), 200).json()
-                if listed["items"]:
-                    log.info("demo shop already loaded")
-                    return DemoResult(EMAIL, PASSWORD, loaded=False, products=0)
-        created = _load_products(session, api) if small else _load_superstore(session, api)
-    log.info("demo shop loaded: %d products", created)
-    return DemoResult(EMAIL, PASSWORD, loaded=True, products=created)
+        me = _check(session.get(f"{api}/me", timeout=TIMEOUT), 200, 404)
+        if not fresh and me.status_code == 404:
+            if reset_account is None:
+                raise DemoError(
+                    f"{EMAIL} exists but its shop is gone; delete .local/dynamodb and .local/moto to start afresh."
+                )
+            log.warning("the demo account had no shop (was the table wiped?); making it again")
+            reset_account(EMAIL)
+            session.headers.pop("Authorization", None)
+            if not _register(session, api):
+                raise DemoError(f"could not re-create {EMAIL}")
+            _login(session, api)
+            me = _check(session.get(f"{api}/me", timeout=TIMEOUT), 200)
+        tenant_id = me.json()["tenant_id"]
+        state = read_state(state_path, tenant_id)
+        if small:
+            listed = _check(session.get(f"{api}/products", params={"limit": 1}, timeout=TIMEOUT), 200).json()
+            if listed["items"]:
+                log.info("demo shop already loaded")
+                return DemoResult(EMAIL, PASSWORD, loaded=False, products=0)
+            created = _load_products(session, api)
+            log.info("demo shop loaded: %d products", created)
+            return DemoResult(EMAIL, PASSWORD, loaded=True, products=created)
+        if state is None and not fresh:
+            listed = _check(session.get(f"{api}/products", params={"limit": 1}, timeout=TIMEOUT), 200).json()
+            if listed["items"]:  # loaded whole, before demos kept a state file
+                log.info("demo shop already loaded")
+                return DemoResult(EMAIL, PASSWORD, loaded=False, products=0)
+        if state is not None and state.get("stage") == "done":
+            log.info("demo shop already loaded")
+            return DemoResult(EMAIL, PASSWORD, loaded=False, products=0)
+        today = datetime.now(UTC).date()
+        if state is None:
+            state = {"tenant_id": tenant_id, "shift_days": default_shift(today), "pieces": HISTORY_PIECES,
+                     "stage": "catalogue", "done": 0}  # fmt: skip
+            write_state(state_path, state)
+        rows = superstore_rows(state["shift_days"])
+        # "today" as the dates were moved, so a resumed load makes the same catalogue.
+        first, rest = split_catalogue(rows, last_day(rows) + timedelta(days=1))
+        created = 0
+        if state["stage"] == "catalogue":
+            log.info("loading the demo shop: %d recent products with their stock, today's sales (history moved "
+                     "%d days on)", len(first), state["shift_days"])  # fmt: skip
+            created = _load_catalogue(session, api, first)
+            state["stage"] = "history"
+            write_state(state_path, state)
+        history = (History(api, history_steps(rows, rest, int(state["pieces"])), state, state_path)
+                   if state["stage"] == "history" else None)  # fmt: skip
+    log.info("demo shop ready: %d products%s", created, "; its history loads in the background" if history else "")
+    return DemoResult(EMAIL, PASSWORD, loaded=created > 0, products=created, history=history)
 
 
 # --- the Superstore demo -------------------------------------------------------------------
 
 
-def shifted_superstore(today: date) -> tuple[bytes, int]:
-    """Tableau's Superstore sample with every date moved so its last order was yesterday."""
-    import csv
-    import io
-
+def _read_superstore() -> list[dict[str, str]]:
     from local import superstore
 
-    text = superstore.fetch().read_text(encoding="utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    last = max(date.fromisoformat(r["Order Date"]) for r in rows)
-    shift = (today - timedelta(days=1)) - last
+    return list(csv.DictReader(io.StringIO(superstore.fetch().read_text(encoding="utf-8-sig"))))
+
+
+def last_day(rows: list[dict[str, str]]) -> date:
+    return max(date.fromisoformat(r["Order Date"]) for r in rows)
+
+
+def default_shift(today: date) -> int:
+    """Days to move the sample by so its last order was yesterday."""
+    return ((today - timedelta(days=1)) - last_day(_read_superstore())).days
+
+
+def superstore_rows(shift_days: int, rows: list[dict[str, str]] | None = None) -> list[dict[str, str]]:
+    """Tableau's Superstore sample (or `rows`) with every date moved `shift_days` days on."""
+    shift = timedelta(days=shift_days)
+    moved = []
+    for r in rows if rows is not None else _read_superstore():
+        r = dict(r)
+        for column in ("Order Date", "Ship Date"):
+            r[column] = (date.fromisoformat(r[column]) + shift).isoformat()
+        moved.append(r)
+    return moved
+
+
+def to_csv(rows: list[dict[str, str]]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
     writer.writeheader()
-    for r in rows:
-        for column in ("Order Date", "Ship Date"):
-            r[column] = (date.fromisoformat(r[column]) + shift).isoformat()
-        writer.writerow(r)
-    return out.getvalue().encode(), shift.days
+    writer.writerows(rows)
+    return out.getvalue().encode()
 
 
-def stock_plan(data: bytes, today: date) -> str:
-    """Stock levels from each product's recent sales: about six weeks on hand, a minimum of two
-    weeks, a few best sellers already at or below their minimum, and slow lines left over."""
-    import csv
-    import io
-    import math
+CATALOGUE_COLUMNS = ("sku", "name", "category", "subcategory", "price", "unit_cost", "min_stock", "reorder_qty",
+                     "on_hand", "barcode")  # fmt: skip
 
+
+def catalogue(rows: list[dict[str, str]], today: date) -> list[dict[str, Any]]:
+    """Every product the sales name, priced from its first line as the sales import would, with
+    stock from its recent sales: about six weeks on hand, a minimum of two weeks, a few best
+    sellers already at or below their minimum, and slow lines left over."""
     recent: dict[str, int] = defaultdict(int)
-    products: dict[str, str] = {}
-    for r in csv.DictReader(io.StringIO(data.decode())):
-        products.setdefault(r["Product ID"], r["Product Name"])
+    first: dict[str, dict[str, str]] = {}
+    for r in rows:
+        first.setdefault(r["Product ID"], r)
         if date.fromisoformat(r["Order Date"]) > today - timedelta(days=90):
             recent[r["Product ID"]] += int(r["Quantity"])
     best = sorted(recent, key=lambda sku: (-recent[sku], sku))[:LOW_BEST_SELLERS]
-    lines = ["sku,min_stock,reorder_qty,on_hand,barcode"]
-    for sku in sorted(products):
+    products = []
+    for sku in sorted(first):
+        line = first[sku]
+        quantity, revenue = int(line["Quantity"]), Decimal(line["Sales"])
+        discount = Decimal(line.get("Discount") or 0)
+        price = revenue / quantity / (1 - discount) if discount < 1 else revenue
+        unit_cost = max((revenue - Decimal(line["Profit"])) / quantity, Decimal(0))
         per_day = recent.get(sku, 0) / 90
         minimum = max(2, math.ceil(per_day * 14))
-        reorder = max(6, math.ceil(per_day * 30))
         on_hand = max(minimum + 2, math.ceil(per_day * 42)) if sku in recent else 3 + len(sku) % 7
         if sku in best:
             on_hand = minimum - best.index(sku) % 2  # at, or one below, the minimum
-        lines.append(f"{sku},{minimum},{reorder},{on_hand},{ean13(sku)}")
-    return "\n".join(lines) + "\n"
+        products.append({
+            "sku": sku, "name": line["Product Name"], "category": line.get("Category", ""),
+            "subcategory": line.get("Sub-Category", ""), "price": price.quantize(Decimal("0.01")),
+            "unit_cost": unit_cost.quantize(Decimal("0.0001")), "min_stock": minimum,
+            "reorder_qty": max(6, math.ceil(per_day * 30)), "on_hand": on_hand, "barcode": ean13(sku),
+        })  # fmt: skip
+    return products
 
 
 LOW_BEST_SELLERS = 4
+# The older lines are made by the sales history (name, category, price); two imports add the rest:
+# their stock first, then their minimum, so none is ever at or below its minimum on the way (the
+# scheduled check would email about it).
+STOCK_COLUMNS = ("sku", "on_hand")
+LEVEL_COLUMNS = ("sku", "min_stock", "reorder_qty", "barcode")
 
 
-def _load_superstore(session: Any, api: str) -> int:
-    today = datetime.now(UTC).date()
-    data, shift = shifted_superstore(today)
-    log.info("loading the demo shop: 4 years of Superstore sales (moved %d days on), about a minute", shift)
+def split_catalogue(rows: list[dict[str, str]], today: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(the products of the first part: sold in the last FIRST_DAYS days, or low; the others)."""
+    since = today - timedelta(days=FIRST_DAYS)
+    recent = {r["Product ID"] for r in rows if date.fromisoformat(r["Order Date"]) >= since}
+    first: list[dict[str, Any]] = []
+    rest: list[dict[str, Any]] = []
+    for product in catalogue(rows, today):
+        (first if product["sku"] in recent or product["on_hand"] <= product["min_stock"] else rest).append(product)
+    return first, rest
+
+
+def products_csv(products: list[dict[str, Any]], columns: tuple[str, ...] = CATALOGUE_COLUMNS) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(products)
+    return out.getvalue().encode()
+
+
+def _load_catalogue(session: Any, api: str, products: list[dict[str, Any]]) -> int:
     csv_headers = {"Content-Type": "text/csv"}
-    result = _check(session.post(f"{api}/imports/sales", data=data, headers=csv_headers, timeout=600), 200).json()
-    plan = stock_plan(data, today)
     stocked = _check(
-        session.post(f"{api}/imports/products", data=plan.encode(), headers=csv_headers, timeout=600), 200
-    ).json()
+        session.post(f"{api}/imports/products", data=products_csv(products), headers=csv_headers,
+                     timeout=IMPORT_TIMEOUT), 200,
+    ).json()  # fmt: skip
     if stocked["errors"]:
-        log.warning("demo stock plan had problems: %s", stocked["errors"][:3])
-    _today_sales(session, api, plan)
-    _supplier_and_order(session, api, plan)
-    return int(result["products_created"])
+        log.warning("demo catalogue had problems: %s", stocked["errors"][:3])
+    _today_sales(session, api, products)
+    _supplier_and_order(session, api)
+    return int(stocked["created"])
 
 
-def _today_sales(session: Any, api: str, plan: str) -> None:
+def _today_sales(session: Any, api: str, products: list[dict[str, Any]]) -> None:
     """A few sales rung up today, so the dashboard's today is not empty."""
-    rows = [line.split(",") for line in plan.splitlines()[1:]]
-    stocked = [r[0] for r in rows if int(r[3]) > int(r[1]) + 3][:40]
+    stocked = [p["sku"] for p in products if p["on_hand"] > p["min_stock"] + 3][:40]
     for i in range(6):
         lines = [
             {"sku": stocked[(i * 7 + j * 3) % len(stocked)], "quantity": 1 + (i + j) % 2} for j in range(1 + i % 3)
@@ -271,20 +381,16 @@ def _today_sales(session: Any, api: str, plan: str) -> None:
         )
 
 
-def _supplier_and_order(session: Any, api: str, plan: str) -> None:
-    """A supplier and an open purchase order covering one of the low products ("on order")."""
-    supplier = _check(
-        session.post(
-            f"{api}/suppliers",
-            json={
-                "name": "Acme Office Wholesale",
-                "email": "orders@acme-wholesale.example",
-                "lead_time_days": 5,
-            },
-            timeout=TIMEOUT,
-        ),
-        201,
-    ).json()
+SUPPLIER = {"name": "Acme Office Wholesale", "email": "orders@acme-wholesale.example", "lead_time_days": 5}
+
+
+def _supplier_and_order(session: Any, api: str) -> None:
+    """A supplier and an open purchase order covering one of the low products ("on order");
+    once only, even when a load stopped half-way is resumed."""
+    suppliers = _check(session.get(f"{api}/suppliers", params={"limit": 50}, timeout=TIMEOUT), 200).json()["items"]
+    if any(s["name"] == SUPPLIER["name"] for s in suppliers):
+        return
+    supplier = _check(session.post(f"{api}/suppliers", json=SUPPLIER, timeout=TIMEOUT), 201).json()
     low = _check(
         session.get(f"{api}/products", params={"low_stock": "true", "limit": 10}, timeout=TIMEOUT), 200
     ).json()["items"]
@@ -307,3 +413,156 @@ def _supplier_and_order(session: Any, api: str, plan: str) -> None:
     _check(
         session.post(f"{api}/purchase-orders/{order['po_id']}/status", json={"status": "ordered"}, timeout=TIMEOUT), 200
     )
+
+
+# --- the history, in the background ----------------------------------------------------------
+
+
+def history_pieces(rows: list[dict[str, str]], pieces: int = HISTORY_PIECES) -> list[list[dict[str, str]]]:
+    """The sales lines, newest first, in about `pieces` pieces of whole days: an order's lines
+    (which share a date) always go together, so each piece is a file the sales import takes alone."""
+    by_order: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for r in rows:
+        by_order[r["Order ID"]].append(r)
+    by_day: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for lines in by_order.values():
+        by_day[lines[0]["Order Date"]] += lines
+    target = max(1, math.ceil(len(rows) / max(pieces, 1)))
+    out: list[list[dict[str, str]]] = []
+    current: list[dict[str, str]] = []
+    for day in sorted(by_day, reverse=True):
+        current += by_day[day]
+        if len(current) >= target:
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
+
+
+def read_state(path: Path | None, tenant_id: str) -> dict[str, Any] | None:
+    """How far the demo got, if it is this shop's (a wiped table makes a new shop: start afresh)."""
+    if path is None or not path.exists():
+        return None
+    try:
+        state = json.loads(path.read_text())
+    except ValueError:
+        log.warning("ignoring a damaged %s", path)
+        return None
+    if not isinstance(state, dict) or state.get("tenant_id") != tenant_id:
+        return None
+    return state
+
+
+def write_state(path: Path | None, state: dict[str, Any]) -> None:
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = path.with_suffix(".tmp")
+    fresh.write_text(json.dumps(state) + "\n")
+    fresh.replace(path)  # never half a file, even if the stack stops mid-write
+
+
+@dataclass(frozen=True)
+class Step:
+    """One import of the background part: its path, its CSV body and its share of the work."""
+
+    path: str
+    body: bytes
+    weight: int
+
+
+def history_steps(rows: list[dict[str, str]], rest: list[dict[str, Any]], pieces: int = HISTORY_PIECES) -> list[Step]:
+    """The sales, newest first, then the stock of the products the first part left out."""
+    steps = [Step("/imports/sales", to_csv(piece), len(piece)) for piece in history_pieces(rows, pieces)]
+    for at in range(0, len(rest), STOCK_PIECE):
+        chunk = rest[at: at + STOCK_PIECE]
+        half = len(chunk) * STOCK_WEIGHT // 2
+        steps.append(Step("/imports/products", products_csv(chunk, STOCK_COLUMNS), half))
+        steps.append(Step("/imports/products", products_csv(chunk, LEVEL_COLUMNS), len(chunk) * STOCK_WEIGHT - half))
+    return steps
+
+
+class History:
+    """The background part of the demo, step by step; `run()` does the steps not done yet (again
+    from the one in progress, which is harmless), `status()` says how far it got."""
+
+    def __init__(self, api_url: str, steps: list[Step], state: dict[str, Any], state_path: Path | None = None,
+                 email: str = EMAIL, password: str = PASSWORD) -> None:  # fmt: skip
+        self.api = api_url.rstrip("/")
+        self.steps = steps
+        self.state = state
+        self.state_path = state_path
+        self.email, self.password = email, password
+        self.total = sum(step.weight for step in steps)
+        self.done_weight = sum(step.weight for step in steps[: int(state.get("done", 0))])
+        self.failed: str | None = None
+        self.seconds: float | None = None
+        self._stop = threading.Event()
+
+    @property
+    def done(self) -> bool:
+        return self.state.get("stage") == "done"
+
+    def status(self) -> dict[str, Any]:
+        """For the site (/demo.json): {"state": loading|done|failed, "percent", "shop_id"}."""
+        state = "done" if self.done else "failed" if self.failed else "loading"
+        percent = 100 if self.done else min(99, int(100 * self.done_weight / max(self.total, 1)))
+        return {"state": state, "percent": percent, "shop_id": self.state.get("tenant_id")}
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def stop(self) -> None:
+        """Stop after the step in progress (done again, harmlessly, on resume)."""
+        self._stop.set()
+
+    def run(self, attempts: int = 3, max_steps: int | None = None) -> None:
+        """The steps not done yet (at most `max_steps` of them), then the state says "done"."""
+        import requests
+
+        started = time.monotonic()
+        first = int(self.state.get("done", 0))
+        with requests.Session() as session:
+            _login(session, self.api, self.email, self.password)
+            for index in range(first, len(self.steps)):
+                if self._stop.is_set() or (max_steps is not None and index - first >= max_steps):
+                    return
+                step = self.steps[index]
+                self._import(session, step, attempts)
+                self.done_weight += step.weight
+                self.state["done"] = index + 1
+                write_state(self.state_path, self.state)
+        self.state["stage"] = "done"
+        write_state(self.state_path, self.state)
+        self.seconds = time.monotonic() - started
+        log.info("demo history loaded in %.0f s (%d imports)", self.seconds, len(self.steps))
+
+    def _import(self, session: Any, step: Step, attempts: int) -> None:
+        """One step; again after a refusal the server calls temporary, or an expired sign-in."""
+        import requests
+
+        for attempt in range(1, attempts + 1):
+            try:
+                reply = session.post(f"{self.api}{step.path}", data=step.body, headers={"Content-Type": "text/csv"},
+                                     timeout=IMPORT_TIMEOUT)  # fmt: skip
+            except requests.RequestException as exc:
+                if attempt == attempts or self._stop.is_set():
+                    self.failed = str(exc)
+                    raise
+                time.sleep(attempt)
+                continue
+            if reply.status_code == 401:
+                _login(session, self.api, self.email, self.password)
+            elif reply.status_code not in (429, 503) or attempt == attempts:
+                try:
+                    result = _check(reply, 200).json()
+                except DemoError as exc:
+                    self.failed = str(exc)
+                    raise
+                if result["errors"]:
+                    log.warning("demo %s: %d rows refused, e.g. %s", step.path, len(result["errors"]),
+                                result["errors"][:2])  # fmt: skip
+                return
+            time.sleep(attempt)

@@ -9,7 +9,9 @@
   restarts by moto's request recorder (.local/moto/recording.jsonl, replayed at start).
 - the API (Chalice's local server, local/api_server.py), the schedule loop that fires
   `check_stock_levels` (local/schedule_loop.py), and the static site from frontend/.
-- the demo shop, loaded through the API on first start (DEMO=0 to skip).
+- the demo shop, loaded through the API on first start (DEMO=0 to skip): its catalogue, stock and
+  today's sales before the stack says it is ready, its four years of sales history in the
+  background (progress at the site's /demo.json, shown on the dashboard; a restart resumes it).
 
 Settings (environment): API_PORT=8000, SITE_PORT=8080, MOTO_PORT=5001, DYNAMODB_PORT=8001,
 ALERT_CHECK_SECONDS=60, DEMO=1, LOCAL_DYNAMODB (unset: DynamoDB Local; "moto": moto's),
@@ -187,16 +189,25 @@ class Child:
             pass
 
 
+def _no_demo() -> dict[str, Any]:
+    return {"state": "none"}
+
+
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files from frontend/, with /config.js made by the stack that serves it. (The
+    """Static files from frontend/, with /config.js made by the stack that serves it, and
+    /demo.json: how far the demo's history has loaded (local only, not part of the API). (The
     outbox of sent emails is on the API, per shop and signed in: local/outbox.py.)"""
 
     config_js = b""
+    demo_status: Callable[[], dict[str, Any]] = staticmethod(_no_demo)
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         if path == "/config.js":
             self._send(self.config_js, "text/javascript; charset=utf-8")
+            return
+        if path == "/demo.json":
+            self._send(json.dumps(self.demo_status()).encode(), "application/json")
             return
         super().do_GET()
 
@@ -275,16 +286,22 @@ class LocalStack:
     serve_site: bool = True
     write_site_config: bool = False  # also write frontend/config.js (make run; tests leave it alone)
     quiet: bool = True  # all child output to log files (tests); else the API's goes to the console
+    # `make run` installs without byte-compiling (about 20 s sooner): the stack's processes then
+    # write the bytecode of what they import, even where PYTHONDONTWRITEBYTECODE is set, or every
+    # start would compile moto, botocore and chalice again.
+    write_bytecode: bool = False
     alert_sender: str = DEFAULT_SENDER
     ready_timeout: float = 90.0
     project_dir: Path = PROJECT_DIR
 
     env: dict[str, str] = field(default_factory=dict, init=False)
     demo_login: Any = field(default=None, init=False)
+    demo_history: Any = field(default=None, init=False)  # local.demo.History while it loads in the background
     timings: dict[str, float] = field(default_factory=dict, init=False)
     _children: list[Child] = field(default_factory=list, init=False, repr=False)
     _site_server: http.server.ThreadingHTTPServer | None = field(default=None, init=False, repr=False)
     _started_at: float = field(default=0.0, init=False, repr=False)
+    _history_thread: threading.Thread | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def throwaway(cls, data_dir: Path, **overrides: Any) -> LocalStack:
@@ -385,6 +402,8 @@ class LocalStack:
 
     def stop(self) -> None:
         """Stop everything started, newest first. Safe to call more than once."""
+        if self.demo_history is not None:
+            self.demo_history.stop()  # what it has imported is kept: the next start resumes
         if self._site_server is not None:
             self._site_server.shutdown()
             self._site_server.server_close()
@@ -392,6 +411,9 @@ class LocalStack:
         while self._children:
             child = self._children.pop()
             child.stop()
+        if self._history_thread is not None:
+            self._history_thread.join(5)
+            self._history_thread = None
 
     def __enter__(self) -> LocalStack:
         return self.start()
@@ -461,6 +483,8 @@ class LocalStack:
         env.update(DUMMY_CREDENTIALS)
         env.update(AWS_REGION=REGION, AWS_DEFAULT_REGION=REGION, AWS_EC2_METADATA_DISABLED="true")
         env["PYTHONUNBUFFERED"] = "1"
+        if self.write_bytecode:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
         return env
 
     def _start_dynamodb(self) -> Child:
@@ -660,7 +684,7 @@ class LocalStack:
         return self._spawn("schedule", argv, self._child_env(), to_console=not self.quiet, essential=False)
 
     def site_config_js(self) -> str:
-        config = {"apiUrl": self.api_url, "outboxUrl": "/local/outbox"}  # local/outbox.py, on the API
+        config = {"apiUrl": self.api_url, "outboxUrl": "/local/outbox", "demoUrl": "/demo.json"}
         return f"window.SHELFWISE_CONFIG = {json.dumps(config)};\n"
 
     def _start_site(self) -> None:
@@ -673,7 +697,8 @@ class LocalStack:
             (frontend / "config.js").write_text(self.site_config_js(), encoding="utf-8")
         # Each stack serves its own config.js from memory, so a test stack and `make run` can
         # run side by side, each site pointing at its own API.
-        handler = type("SiteHandler", (_SiteHandler,), {"config_js": self.site_config_js().encode()})
+        handler = type("SiteHandler", (_SiteHandler,), {"config_js": self.site_config_js().encode(),
+                                                         "demo_status": staticmethod(self.demo_status)})
         self._site_server = http.server.ThreadingHTTPServer(
             ("127.0.0.1", self.site_port), functools.partial(handler, directory=str(frontend))
         )
@@ -689,9 +714,35 @@ class LocalStack:
         try:
             # moto's DynamoDB copies whole tables on every transaction: give it the small demo.
             small = self.dynamodb == "moto"
-            self.demo_login = demo.load(self.api_url, reset_account=reset_account, small=small)
+            self.demo_login = demo.load(self.api_url, reset_account=reset_account, small=small,
+                                        state_path=self.demo_state_path)
         except Exception as exc:  # the stack still works without the demo: say so and go on
             log.error("could not load the demo shop: %s (the stack runs on without it)", exc)
+            return
+        if self.demo_login.history is not None:
+            self.demo_history = self.demo_login.history
+            self._history_thread = threading.Thread(target=self._load_history, name="demo-history", daemon=True)
+            self._history_thread.start()
+
+    @property
+    def demo_state_path(self) -> Path:
+        return self.data_dir / "demo" / "state.json"
+
+    def demo_status(self) -> dict[str, Any]:
+        """How far the demo's history has loaded (the site's /demo.json)."""
+        return self.demo_history.status() if self.demo_history is not None else _no_demo()
+
+    def _load_history(self) -> None:
+        history = self.demo_history
+        try:
+            history.run()
+        except Exception as exc:
+            if not history.stopping:
+                log.error("the demo's sales history stopped loading: %s (the next start resumes it)", exc)
+            return
+        if history.done:
+            self._mark("demo_history")
+            log.info("the demo's sales history is loaded (%.0f s after the start)", self.timings["demo_history"])
 
 
 # --- the command --------------------------------------------------------------------------
@@ -731,6 +782,7 @@ def stack_from_env(project_dir: Path = PROJECT_DIR) -> LocalStack:
         recording=dynamodb == "local",
         write_site_config=True,
         quiet=False,
+        write_bytecode=True,
         alert_sender=os.environ.get("ALERT_SENDER", DEFAULT_SENDER),
         project_dir=project_dir,
     )
@@ -749,12 +801,16 @@ def banner(stack: LocalStack, seconds: float) -> str:
     ]
     if stack.demo_login is not None:
         lines.append(f"  Demo login: {stack.demo_login.email} / {stack.demo_login.password}")
+    if stack.demo_history is not None and not stack.demo_history.done:
+        lines.append(f"  Demo history: four years of sales load in the background; the dashboard shows how far "
+                     f"({stack.site_url}/demo.json)")
     if stack.dynamodb == "local":
         lines.append("  Note: DynamoDB Local listens on every network interface; use this on a trusted machine only.")
     return "\n".join(lines) + "\n\n"
 
 
 def main() -> int:
+    sys.dont_write_bytecode = False  # see LocalStack.write_bytecode
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s: %(message)s",
                         datefmt="%H:%M:%S")
     signal.signal(signal.SIGTERM, _on_signal)

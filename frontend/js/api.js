@@ -9,6 +9,8 @@ export const apiUrl = String(config.apiUrl || "").replace(/\/+$/, "");
 /** Optional: the local stack's outbox of the signed-in shop's sent emails, a path on the API
  *  (the local API server answers it with the same token check as the API). */
 export const outboxUrl = config.outboxUrl || "";
+/** Optional: the local stack's demo loading progress, {"state", "percent", "shop_id"} (same origin). */
+export const demoUrl = config.demoUrl || "";
 
 const SESSION_KEY = "shelfwise.session";
 const SLOW_AFTER_MS = 1500;

@@ -28,6 +28,8 @@ DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png
                     reason="loads the whole demo shop (a minute or more): set SHELFWISE_UPDATE_SCREENSHOT=1")
 def test_demo_dashboard_screenshot(page: Any, site_stack: LocalStack) -> None:
     login = demo.load(site_stack.api_url)
+    if login.history is not None:
+        login.history.run()  # the part `make run` loads in the background
     log_in(page, site_stack.site_url, login.email, login.password)
     page.goto(f"{site_stack.site_url}/#/?range=30d")
     wait_ready(page, "dashboard")

@@ -1,7 +1,7 @@
 // Dashboard: today's figures, sales and profit over time (7 days, 30 days, 12 months, custom),
 // breakdowns by category / sub-category / region, and what is low with how much to reorder.
 
-import { get, me } from "../api.js";
+import { demoUrl, get, me } from "../api.js";
 import { replaceQuery } from "../app.js";
 import { timeChart } from "../charts.js";
 import { fill, h } from "../dom.js";
@@ -72,6 +72,7 @@ export default async function render({ root, query, signal }) {
   const shopLine = h("p", { class: "muted", style: "min-height:1.45em;margin:-8px 0 12px" }, date(today));
   me().then((m) => { shopLine.textContent = `${m.shop_name} · ${date(today)}`; }).catch(() => {});
 
+  const demoLine = h("p", { class: "muted", role: "status", "data-demo-progress": "", hidden: true, style: "margin:-6px 0 12px" });
   const welcome = h("div");
   const figures = h("section", { class: "figures", "aria-label": "Today" },
     figure("Revenue today", "revenue"),
@@ -133,7 +134,7 @@ export default async function render({ root, query, signal }) {
 
   root.append(
     h("header", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Today")),
-    shopLine, welcome, figures, summaryError, stockValue, salesCard, breakdownCard, lowCard);
+    shopLine, demoLine, welcome, figures, summaryError, stockValue, salesCard, breakdownCard, lowCard);
 
   const current = () => rangeOf(choice, custom);
 
@@ -266,11 +267,40 @@ export default async function render({ root, query, signal }) {
     }
   }
 
+  // The local stack loads the demo's four years of history in the background (demoUrl is only in
+  // its config.js): say how far it got, and redraw the figures once it is all there.
+  async function watchDemo() {
+    if (!demoUrl) return;
+    let shop;
+    try { shop = (await me()).tenant_id; } catch { return; }
+    let shown = false;
+    while (!signal.aborted) {
+      let status;
+      try {
+        const response = await fetch(new URL(demoUrl, window.location.href), { signal, cache: "no-store" });
+        status = await response.json();
+      } catch { return; }
+      if (status.shop_id !== shop || status.state === "none") return;
+      if (status.state === "done") {
+        demoLine.hidden = true;
+        if (shown) { loadSummary(); refreshRange(); }
+        return;
+      }
+      shown = true;
+      demoLine.hidden = false;
+      demoLine.textContent = status.state === "failed"
+        ? "The demo's history stopped loading; restart make run to resume it."
+        : `Loading the demo's history: ${status.percent} %`;
+      await new Promise((resolve) => { setTimeout(resolve, 3000); });
+    }
+  }
+
   function refreshRange() {
     const range = current();
     replaceQuery(choice === "custom" ? { range: choice, from: range.from, to: range.to } : { range: choice });
     return Promise.all([loadChart(), loadBreakdown()]);
   }
 
+  watchDemo();
   await Promise.all([checkNewShop(), loadSummary(), loadChart(), loadBreakdown(), loadLow()]);
 }
