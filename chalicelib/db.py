@@ -324,16 +324,20 @@ def search_index(
     return [(i["sku"], i["SK"]) for i in items], (last["SK"]["S"] if last else None)
 
 
-def low_stock_page(tenant_id: str, *, limit: int, after_sku: str | None) -> tuple[list[str], str | None]:
-    """SKUs of a shop's products at or below their minimum, from the low-stock index, one page."""
+def _shop_low_stock(tenant_id: str) -> dict[str, Any]:
+    """A Query of one shop's products in the low-stock index (its shard, its own keys)."""
     keys = low_stock_keys(tenant_id, "")
-    params: dict[str, Any] = {
+    return {
         "TableName": table(),
         "IndexName": LOW_STOCK_INDEX,
         "KeyConditionExpression": "low_pk = :pk AND begins_with(low_sk, :shop)",
         "ExpressionAttributeValues": _values({":pk": keys["low_pk"], ":shop": keys["low_sk"]}),
-        "Limit": limit,
     }
+
+
+def low_stock_page(tenant_id: str, *, limit: int, after_sku: str | None) -> tuple[list[str], str | None]:
+    """SKUs of a shop's products at or below their minimum, from the low-stock index, one page."""
+    params = {**_shop_low_stock(tenant_id), "Limit": limit}
     if after_sku:
         start = low_stock_keys(tenant_id, after_sku)
         params["ExclusiveStartKey"] = {
@@ -649,14 +653,7 @@ def stock_value(tenant_id: str) -> tuple[Decimal, Decimal]:
 
 def count_low_stock(tenant_id: str) -> int:
     """How many of a shop's products are at or below their minimum (reads the low-stock index)."""
-    keys = low_stock_keys(tenant_id, "")
-    params: dict[str, Any] = {
-        "TableName": table(),
-        "IndexName": LOW_STOCK_INDEX,
-        "KeyConditionExpression": "low_pk = :pk AND begins_with(low_sk, :shop)",
-        "ExpressionAttributeValues": _values({":pk": keys["low_pk"], ":shop": keys["low_sk"]}),
-        "Select": "COUNT",
-    }
+    params = {**_shop_low_stock(tenant_id), "Select": "COUNT"}
     total = 0
     while True:
         reply = ddb().query(**params)
