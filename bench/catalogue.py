@@ -1,11 +1,11 @@
 """Big catalogues: the dashboard summary, a product search and the low-stock list in shops of
-1,000, 10,000 and 100,000 products, on DynamoDB Local. The goal is the same time and the same
-reads at every size.
+1,000 and 10,000 products (BENCH_CATALOGUE_SIZES=1000,10000,100000 adds 100,000: loading it takes
+DynamoDB Local a quarter of an hour here), on DynamoDB Local. The goal is the same time and the
+same reads at every size.
 
 The catalogues are written straight to the table (BatchWriteItem of products as the app stores
-them, with their search entries and low-stock keys): creating 100,000 products through the API
-would take longer than the whole bench, and loading is not what is measured. BENCH_CATALOGUE_SIZES
-overrides the sizes (e.g. "1000,10000").
+them, with their search entries and low-stock keys): creating them through the API would take
+longer than the whole bench, and loading is not what is measured.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from bench.harness import metered_app
 
-SIZES = tuple(int(n) for n in os.environ.get("BENCH_CATALOGUE_SIZES", "1000,10000,100000").split(","))
+SIZES = tuple(int(n) for n in os.environ.get("BENCH_CATALOGUE_SIZES", "1000,10000").split(","))
 WORDS = ("steel", "bolt", "hex", "nut", "washer", "brass", "hinge", "screw", "wood", "anchor", "bracket", "chain")
 
 
