@@ -8,7 +8,6 @@ is derived from its order id, so an order already imported is recognised and ski
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
@@ -449,21 +448,19 @@ def _chunks(
     """(day, actions) recording these orders of one day with their rollups and the new products
     they bring, in as few transactions as fit (at most 100 actions each)."""
     chunk: list[str] = []
-    rollup = sales.DayRollup()
+    items: set[Any] = set()  # the rollup items the chunk adds to, besides the day's totals
     for oid in order_ids:
-        lines = _rollup_lines(todo[oid])
-        trial = copy.deepcopy(rollup)
-        trial.add(lines, todo[oid][0]["customer"])
-        # a Put per sale, the rollup items, a Put per new product
-        size = len(chunk) + 1 + trial.size() + sum(1 for sku in trial.products if sku in creates)
+        theirs = sales.DayRollup.items_of(_rollup_lines(todo[oid]), todo[oid][0]["customer"])
+        both = items | theirs
+        # a Put per sale, the day's totals, the other rollup items, a Put per new product
+        size = len(chunk) + 1 + 1 + len(both) + sum(1 for item in both if item in creates)
         if chunk and size > MAX_ACTIONS:
-            yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates, rollup)
-            chunk, trial = [], sales.DayRollup()
-            trial.add(lines, todo[oid][0]["customer"])
+            yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates)
+            chunk, both = [], theirs
         chunk.append(oid)
-        rollup = trial
+        items = both
     if chunk:
-        yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates, rollup)
+        yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates)
 
 
 def _pack(chunks: Iterator[tuple[date, list[dict[str, Any]]]]) -> list[list[dict[str, Any]]]:
@@ -508,18 +505,19 @@ def _actions(
     sale_ids: dict[str, str],
     zone: Any,
     creates: dict[str, dict[str, Any]],
-    rollup: sales.DayRollup,
 ) -> list[dict[str, Any]]:
     """The sales of these orders and, in the same transaction, what they add to the rollups:
     counted exactly once, since the sales' Puts fail if they were recorded before."""
     actions = []
+    rollup = sales.DayRollup()
     noon = clock.iso(_noon(day, zone))
     for oid in order_ids:
         sold_at = todo[oid][0].get("at") or noon
         lines = _rollup_lines(todo[oid])
+        customer = todo[oid][0]["customer"]
+        rollup.add(lines, customer)
         revenue = sum((ln["revenue"] for ln in lines), Decimal(0))
         cost = sum((ln["cost"] for ln in lines), Decimal(0))
-        customer = todo[oid][0]["customer"]
         actions.append(
             db.sale_put(
                 tenant_id,

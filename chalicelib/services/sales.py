@@ -95,13 +95,15 @@ class DayRollup:
         for dimension in SALE_DIMENSIONS:  # orders by key = sales that contain it
             _count(self.breakdowns[(dimension, customer.get(dimension) or UNSPECIFIED)], revenue, cost, units)
 
+    @staticmethod
+    def items_of(lines: list[dict[str, Any]], customer: dict[str, Any]) -> set[Any]:
+        """The rollup items (besides the day's totals) that these sales' lines add to."""
+        items: set[Any] = {ln["sku"] for ln in lines}
+        items |= {(dimension, ln[dimension]) for ln in lines for dimension in LINE_DIMENSIONS}
+        return items | {(dimension, customer.get(dimension) or UNSPECIFIED) for dimension in SALE_DIMENSIONS}
+
     def writes(self, tenant_id: str, day: str, till: str) -> list[dict[str, Any]]:
         return db.rollup_writes(tenant_id, day, till, self.totals, self.products, dict(self.breakdowns))
-
-    def size(self) -> int:
-        """How many items `writes` touches."""
-        return 1 + len(self.products) + len(self.breakdowns)
-
 
 def _count(tally: dict[str, Any], revenue: Decimal, cost: Decimal, units: Any, orders: bool = True) -> None:
     tally["revenue"] += revenue
