@@ -708,6 +708,11 @@ def as_int(value: Any) -> int:
     return int(value) if isinstance(value, (Decimal, int)) else 0
 
 
+def as_qty(value: Any) -> Decimal:
+    """A stored quantity (whole, or up to 3 decimals for products sold by measure); 0 if absent."""
+    return Decimal(value) if isinstance(value, (Decimal, int)) else Decimal(0)
+
+
 # --- batch reads --------------------------------------------------------------------------
 
 
@@ -761,11 +766,37 @@ def sale_put(tenant_id: str, sale: dict[str, Any]) -> dict[str, Any]:
     return new_item(sales_pk(tenant_id), SALE_PREFIX + sale["sale_id"], {"type": "sale", **sale})
 
 
-def get_sale(tenant_id: str, sale_id: str) -> dict[str, Any] | None:
+def get_sale(tenant_id: str, sale_id: str, consistent: bool = False) -> dict[str, Any] | None:
     reply = ddb().get_item(
-        TableName=table(), Key={"PK": {"S": sales_pk(tenant_id)}, "SK": {"S": SALE_PREFIX + sale_id}}
+        TableName=table(),
+        Key={"PK": {"S": sales_pk(tenant_id)}, "SK": {"S": SALE_PREFIX + sale_id}},
+        ConsistentRead=consistent,
     )
     return from_ddb(reply["Item"]) if "Item" in reply else None
+
+
+def sale_returned(
+    tenant_id: str, sale_id: str, version: int, lines: list[dict[str, Any]], record: dict[str, Any]
+) -> dict[str, Any]:
+    """Add a return to its sale: the lines with what is now returned of each, the return's record,
+    the refunded total; only if no other return was added since the sale was read (`version`),
+    so two returns of the last unit cannot both succeed."""
+    values = {":lines": lines, ":record": [record], ":empty": [], ":refund": record["refund_total"],
+              ":next": version + 1}  # fmt: skip
+    condition = "attribute_not_exists(returns_version)" if version == 0 else "returns_version = :v"
+    if version:
+        values[":v"] = version
+    return {
+        "Update": {
+            "TableName": table(),
+            "Key": {"PK": {"S": sales_pk(tenant_id)}, "SK": {"S": SALE_PREFIX + sale_id}},
+            "UpdateExpression": "SET #lines = :lines, #returns = list_append(if_not_exists(#returns, :empty), :record),"
+            " returns_version = :next ADD refunded_total :refund",
+            "ConditionExpression": f"attribute_exists(PK) AND {condition}",
+            "ExpressionAttributeNames": {"#lines": "lines", "#returns": "returns"},
+            "ExpressionAttributeValues": _values(values),
+        }
+    }
 
 
 def query_sales(
@@ -1151,17 +1182,21 @@ def query_alerts(tenant_id: str, limit: int, after: str | None) -> tuple[list[di
     return _page(shop_pk(tenant_id), ALERT_PREFIX, limit=limit, after=after, newest_first=True)
 
 
-def update_shop(tenant_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    expression, names, values = _updates(changes)
-    reply = ddb().update_item(
-        TableName=table(),
-        Key={"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SHOP_SK}},
-        UpdateExpression=expression,
-        ConditionExpression="attribute_exists(PK)",
-        ExpressionAttributeNames=names,
-        ExpressionAttributeValues=_values(values),
-        ReturnValues="ALL_NEW",
-    )
+def update_shop(tenant_id: str, changes: dict[str, Any], removes: list[str] | None = None) -> dict[str, Any]:
+    """Change the shop's profile (ConditionFailed if the shop is gone)."""
+    expression, names, values = _updates(changes, None, removes or [])
+    try:
+        reply = ddb().update_item(
+            TableName=table(),
+            Key={"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SHOP_SK}},
+            UpdateExpression=expression,
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=_values(values),
+            ReturnValues="ALL_NEW",
+        )
+    except ddb().exceptions.ConditionalCheckFailedException:
+        raise ConditionFailed(["ConditionalCheckFailed"]) from None
     return from_ddb(reply["Attributes"])
 
 

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib.auth import Identity, authenticate
 from chalicelib.errors import AppError, BadCursor, BadRequest, PayloadTooLarge, ServiceUnavailable, invalid_from
+from chalicelib.models import Measure
 from chalicelib.observability import logger
 
 CENT = Decimal("0.01")
@@ -68,8 +69,10 @@ def lambda_context() -> Any:
 
 
 def _encode(value: Any) -> Any:
+    if isinstance(value, Measure):
+        return float(value)  # a quantity sold by measure: its 3 decimals as they are
     if isinstance(value, Decimal):
-        # Money leaves as a JSON number rounded to cents; quantities are ints already.
+        # Money leaves as a JSON number rounded to cents; quantities are ints or Measures already.
         if value == value.to_integral_value():
             return int(value)
         return float(value.quantize(CENT))

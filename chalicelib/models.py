@@ -10,9 +10,19 @@ import re
 import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SerializationInfo,
+    WithJsonSchema,
+    model_validator,
+)
 
 MAX_QUANTITY = 1_000_000
 MAX_MONEY = Decimal("1000000000")
@@ -60,6 +70,24 @@ def tidy_money(value: Decimal) -> Decimal:
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))
     return value.quantize(Decimal(1).scaleb(-MONEY_PLACES)).normalize()
+
+
+def tidy_qty(value: Decimal) -> Decimal:
+    """A quantity as it is stored: a whole number when whole (5, not 5.000), else its digits."""
+    value = tidy_money(value)
+    return Decimal(int(value)) if value == value.to_integral_value() else value
+
+
+class Measure(Decimal):
+    """A quantity with decimals on its way out: a JSON number as it is, never rounded to cents."""
+
+
+def qty_out(value: Decimal, info: SerializationInfo | None = None) -> Any:
+    """A quantity in a reply: whole as an int; else a float in JSON, a Measure in Python."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value) if info is not None and info.mode == "json" else Measure(value)
 
 
 def check_day(value: date) -> date:
@@ -124,9 +152,31 @@ Money = Annotated[
     Field(strict=False, ge=0, le=MAX_MONEY, decimal_places=MONEY_PLACES, allow_inf_nan=False),
     AfterValidator(tidy_money),
 ]
-Quantity = Annotated[int, Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY)]  # a signed change
-Count = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
-PositiveQuantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
+# Quantities are decimals of up to 3 places (a product sold by measure: 0.375 kg); whether a
+# product takes a fraction at all depends on its unit, which the services check.
+QTY_PLACES = 3
+_QTY = {"strict": False, "decimal_places": QTY_PLACES, "allow_inf_nan": False}
+
+
+def _number(value: object) -> object:
+    """A quantity is a JSON number: "5" in quotes is refused, as a typo would be."""
+    if isinstance(value, (str, bool)):
+        raise ValueError("must be a number, not text")
+    return value
+
+
+_IsNumber = BeforeValidator(_number)
+Quantity = Annotated[
+    Decimal, _IsNumber, Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY, **_QTY), AfterValidator(tidy_qty)
+]  # a signed change
+Count = Annotated[Decimal, _IsNumber, Field(ge=0, le=MAX_QUANTITY, **_QTY), AfterValidator(tidy_qty)]
+PositiveQuantity = Annotated[
+    Decimal, _IsNumber, Field(gt=0, le=MAX_QUANTITY, **_QTY), AfterValidator(tidy_qty)
+]
+# A quantity in a reply: a whole number for whole units, else a decimal (never rounded to cents).
+Qty = Annotated[Decimal, PlainSerializer(qty_out, return_type=Any), WithJsonSchema({"type": "number"})]
+Rate = Annotated[Decimal, Field(strict=False, ge=0, le=1, decimal_places=4, allow_inf_nan=False),
+                 AfterValidator(tidy_money)]  # fmt: skip
 Day = Annotated[date, AfterValidator(check_day)]
 Moment = Annotated[datetime, Field(strict=False), AfterValidator(check_moment)]
 Barcode = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=64)]
@@ -199,6 +249,10 @@ class MeOut(BaseModel):
 # --- products ---------------------------------------------------------------------------
 
 
+UNITS = ("each", "kg", "g", "l", "ml", "m")
+Unit = Literal["each", "kg", "g", "l", "ml", "m"]
+
+
 class ProductFields(Strict):
     """Fields an owner may set on a product (all optional here; create requires some)."""
 
@@ -212,6 +266,10 @@ class ProductFields(Strict):
     lead_time_days: Annotated[int, Field(ge=0, le=365)] | None = None
     barcode: Barcode | None = None
     supplier_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    # How it is sold: `each` in whole units; by measure (kg, g, l, ml, m) in up to 3 decimals.
+    unit: Unit | None = None
+    # Its own tax rate (0.2 = 20 %); none: the shop's default rate.
+    tax_rate: Rate | None = None
 
 
 class ProductCreate(ProductFields):
@@ -221,8 +279,9 @@ class ProductCreate(ProductFields):
     category: Label = ""
     subcategory: Label = ""
     unit_cost: Money = Decimal("0")
-    min_stock: Count = 0
-    reorder_qty: Count = 0
+    min_stock: Count = Decimal(0)
+    reorder_qty: Count = Decimal(0)
+    unit: Unit = "each"
 
 
 class ProductPatch(ProductFields):
@@ -243,14 +302,16 @@ class Product(BaseModel):
     subcategory: str
     price: Decimal
     unit_cost: Decimal
-    on_hand: int
-    min_stock: int
-    reorder_qty: int
+    on_hand: Qty
+    min_stock: Qty
+    reorder_qty: Qty
     lead_time_days: int | None
     barcode: str | None
     supplier_id: str | None
     low_stock: bool
-    on_order: int
+    on_order: Qty
+    unit: str = "each"
+    tax_rate: Decimal | None = None  # None: the shop's default rate applies
     last_sold_at: str | None
     created_at: str
     updated_at: str
@@ -299,15 +360,15 @@ class StockMovementOut(BaseModel):
     movement_id: str
     sku: str
     type: str
-    change: int
-    on_hand: int
+    change: Qty
+    on_hand: Qty
 
 
 class Movement(BaseModel):
     movement_id: str
     type: Literal["receive", "adjust", "count", "sale", "po_receipt", "return"]
-    change: int
-    on_hand_after: int
+    change: Qty
+    on_hand_after: Qty
     at: str
     ref: str | None
     note: str | None
@@ -333,10 +394,25 @@ class Error(BaseModel):
 MAX_SALE_LINES = 30
 
 
+Percent = Annotated[Decimal, Field(strict=False, ge=0, le=100, decimal_places=4, allow_inf_nan=False)]
+
+
 class SaleLineIn(Strict):
     sku: Sku
     quantity: PositiveQuantity
     unit_price: Money | None = None
+    discount: Money | None = None  # an amount off the whole line
+    discount_pct: Percent | None = None
+
+    @model_validator(mode="after")
+    def _one_discount(self) -> SaleLineIn:
+        if self.discount is not None and self.discount_pct is not None:
+            raise ValueError("give either discount (an amount) or discount_pct (a percentage), not both")
+        return self
+
+
+# Cash, card or any short label the shop uses ("voucher", "bank transfer").
+PaymentMethod = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=24)]
 
 
 class Customer(Strict):
@@ -358,6 +434,7 @@ class SaleIn(Strict):
     sold_at: Moment | None = None
     customer: Customer | None = None
     till: Till | None = None
+    payment_method: PaymentMethod = "other"
 
     @model_validator(mode="after")
     def _fits_one_sale(self) -> SaleIn:
@@ -374,11 +451,34 @@ class SaleIn(Strict):
 class SaleLine(BaseModel):
     sku: str
     name: str
-    quantity: int
+    quantity: Qty
+    unit: str = "each"
     unit_price: Decimal
-    revenue: Decimal
+    gross: Decimal
+    discount: Decimal = Decimal(0)
+    tax_rate: Decimal = Decimal(0)
+    tax: Decimal = Decimal(0)
+    revenue: Decimal  # net of discount and tax
     cost: Decimal
     profit: Decimal
+    returned: Qty = Decimal(0)
+
+
+class ReturnLine(BaseModel):
+    sku: str
+    quantity: Qty
+    refund: Decimal
+    restocked: bool
+    reason: str | None = None
+
+
+class Return(BaseModel):
+    return_id: str
+    sale_id: str
+    returned_at: str
+    refund_total: Decimal
+    refund_method: str
+    lines: list[ReturnLine]
 
 
 class Sale(BaseModel):
@@ -386,12 +486,32 @@ class Sale(BaseModel):
     invoice_no: int
     till: str = "main"
     sold_at: str
-    total: Decimal
+    subtotal: Decimal  # the lines' gross
+    discount_total: Decimal = Decimal(0)
+    tax_total: Decimal = Decimal(0)
+    total: Decimal  # what the customer paid
+    revenue: Decimal  # net of discounts and tax
     cost: Decimal
     profit: Decimal
-    units: int
+    units: Qty
+    payment_method: str = "other"
+    prices_include_tax: bool = False
     lines: list[SaleLine]
     customer: dict[str, str] | None
+    returns: list[Return] = []
+    refunded_total: Decimal = Decimal(0)
+
+
+class ReturnLineIn(Strict):
+    sku: Sku
+    quantity: PositiveQuantity
+    restock: bool = True  # back on the shelf; false: written off (damaged, expired)
+    reason: Annotated[str, AfterValidator(clean_text), Field(max_length=60)] | None = None
+
+
+class ReturnIn(Strict):
+    lines: Annotated[list[ReturnLineIn], Field(min_length=1, max_length=MAX_SALE_LINES)]
+    refund_method: PaymentMethod | None = None  # default: how the sale was paid
 
 
 class SaleQuery(ListQuery):
@@ -477,7 +597,7 @@ class PurchaseStatusIn(Strict):
 class ReceiptLineIn(Strict):
     sku: Sku
     quantity: Count
-    rejected: Count = 0
+    rejected: Count = Decimal(0)
     reason: Note | None = None
 
     @model_validator(mode="after")
@@ -504,17 +624,17 @@ class ReceiptIn(Strict):
 class PurchaseLine(BaseModel):
     sku: str
     name: str
-    quantity: int
+    quantity: Qty
     unit_cost: Decimal
-    received: int
-    rejected: int
-    outstanding: int
+    received: Qty
+    rejected: Qty
+    outstanding: Qty
 
 
 class ReceiptLine(BaseModel):
     sku: str
-    quantity: int
-    rejected: int
+    quantity: Qty
+    rejected: Qty
     reason: str | None
 
 
@@ -609,22 +729,30 @@ class DeadStockQuery(ListQuery):
     days: Annotated[int, Field(ge=1, le=3650)] = 90
 
 
+class Taking(BaseModel):
+    method: str
+    amount: Decimal
+
+
 class Summary(BaseModel):
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
     day: date = Field(alias="date")
     revenue: Decimal
     profit: Decimal
     orders: int
-    units: int
+    units: Qty
     low_stock_count: int
     stock_value_cost: Decimal
     stock_value_retail: Decimal
+    tax: Decimal = Decimal(0)
+    returns: Decimal = Decimal(0)  # refunded that day
+    takings: list[Taking] = []  # what came in by payment method, net of refunds: the drawer's count
 
 
 class Figures(BaseModel):
     revenue: Decimal
     profit: Decimal
-    units: int
+    units: Qty
     orders: int
 
 
@@ -663,7 +791,7 @@ class AbcReport(BaseModel):
 class DeadStockRow(BaseModel):
     sku: str
     name: str
-    on_hand: int
+    on_hand: Qty
     last_sold_at: str | None
     value_at_cost: Decimal
 
@@ -679,7 +807,7 @@ class DeadStockReport(BaseModel):
 class ValuationRow(BaseModel):
     key: str
     products: int
-    units: int
+    units: Qty
     value_at_cost: Decimal
     value_at_retail: Decimal
 
@@ -724,3 +852,86 @@ class SalesImportResult(BaseModel):
 
 class ExportQuery(RangeQuery):
     pass
+
+
+# --- shop settings ----------------------------------------------------------------------
+
+ShopName = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=200)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
+class ShopSettingsPatch(Strict):
+    shop_name: ShopName | None = None
+    address: Annotated[str, AfterValidator(clean_text), Field(max_length=300)] | None = None
+    tax_id: Annotated[str, AfterValidator(clean_text), Field(max_length=40)] | None = None
+    currency: Currency | None = None
+    timezone: TimeZone | None = None
+    prices_include_tax: bool | None = None
+    default_tax_rate: Rate | None = None
+    service_level: Annotated[Decimal, Field(strict=False, ge=Decimal("0.5"), le=Decimal("0.999"),
+                                            decimal_places=3, allow_inf_nan=False)] | None = None  # fmt: skip
+    review_days: Annotated[int, Field(ge=1, le=90)] | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> ShopSettingsPatch:
+        if not self.model_fields_set:
+            raise ValueError("send at least one setting to change")
+        for required in ("shop_name", "currency", "timezone", "prices_include_tax", "default_tax_rate",
+                         "service_level", "review_days"):  # fmt: skip
+            if required in self.model_fields_set and getattr(self, required) is None:
+                raise ValueError(f"{required} cannot be removed")
+        return self
+
+
+class ShopSettings(BaseModel):
+    shop_name: str
+    address: str = ""
+    tax_id: str = ""
+    currency: str = "USD"
+    timezone: str = "UTC"
+    prices_include_tax: bool = False
+    default_tax_rate: Decimal = Decimal(0)
+    service_level: float = 0.95  # a probability, not money: never rounded to cents
+    review_days: int = 7
+
+
+# --- tax and returns reports ------------------------------------------------------------
+
+
+class TaxRow(BaseModel):
+    rate: float  # 0.2 = 20 %
+    taxable: Decimal  # revenue (net of tax) at this rate
+    tax: Decimal
+
+
+class TaxReport(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+    from_: date = Field(alias="from")
+    to: date
+    rows: list[TaxRow]
+    totals: TaxRow
+
+
+class ReturnsRow(BaseModel):
+    sku: str
+    name: str
+    sold: Qty
+    returned: Qty
+    rate: float  # returned / sold, 0 to 1
+    refunded: Decimal
+    reasons: dict[str, Qty]
+
+
+class ReturnsTotals(BaseModel):
+    sold: Qty
+    returned: Qty
+    rate: float
+    refunded: Decimal
+
+
+class ReturnsReport(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+    from_: date = Field(alias="from")
+    to: date
+    rows: list[ReturnsRow]
+    totals: ReturnsTotals

@@ -9,10 +9,13 @@ from chalicelib.models import (
     AbcReport,
     DeadStockQuery,
     DeadStockReport,
+    RangeQuery,
+    ReturnsReport,
     SalesReport,
     SalesReportQuery,
     Summary,
     SummaryQuery,
+    TaxReport,
     ValuationReport,
 )
 from chalicelib.services import reports
@@ -78,3 +81,27 @@ def dead_stock(identity: Identity, query: DeadStockQuery, position: str | None) 
 )
 def valuation(identity: Identity) -> ValuationReport:
     return reports.valuation(identity)
+
+
+@route(
+    bp,
+    "/reports/tax",
+    "GET",
+    summary="Tax collected by rate, with the revenue it was charged on (net of returns)",
+    response=TaxReport,
+    query=RangeQuery,
+)
+def tax(identity: Identity, query: RangeQuery) -> TaxReport:
+    return reports.tax_report(identity, query)
+
+
+@route(
+    bp,
+    "/reports/returns",
+    "GET",
+    summary="Returns by product: sold, returned, rate, refunded and the reasons given",
+    response=ReturnsReport,
+    query=RangeQuery,
+)
+def returns(identity: Identity, query: RangeQuery) -> ReturnsReport:
+    return reports.returns_report(identity, query)

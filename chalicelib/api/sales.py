@@ -7,8 +7,8 @@ from chalice import Blueprint, Response
 from chalicelib import db, invoice
 from chalicelib.auth import Identity
 from chalicelib.http import route
-from chalicelib.models import Sale, SaleIn, SalePage, SaleQuery
-from chalicelib.services import sales
+from chalicelib.models import Return, ReturnIn, Sale, SaleIn, SalePage, SaleQuery
+from chalicelib.services import returns, sales
 
 bp = Blueprint(__name__)
 
@@ -43,6 +43,20 @@ def list_sales(identity: Identity, query: SaleQuery, position: str | None) -> tu
 @route(bp, "/sales/{sale_id}", "GET", summary="One sale", response=Sale)
 def get_sale(identity: Identity, sale_id: str) -> Sale:
     return sales.get(identity, sale_id)[0]
+
+
+@route(
+    bp,
+    "/sales/{sale_id}/returns",
+    "POST",
+    summary="Return some of a sale: refund, and restock or write off",
+    body=ReturnIn,
+    response=Return,
+    status=201,
+    idempotent=True,
+)
+def create_return(identity: Identity, sale_id: str, body: ReturnIn, idempotency_key: str | None) -> Return:
+    return returns.record(identity, sale_id, body, key=idempotency_key)
 
 
 @route(bp, "/sales/{sale_id}/invoice", "GET", summary="A printable HTML invoice for a sale", produces="text/html")

@@ -7,7 +7,7 @@ from typing import Any
 
 from chalicelib import clock, db, retry
 from chalicelib.auth import Identity
-from chalicelib.errors import Conflict, NotFound
+from chalicelib.errors import Conflict, Invalid, NotFound
 from chalicelib.models import Product, ProductCreate, ProductPage, ProductPatch, ProductQuery, check_sku
 from chalicelib.observability import count
 
@@ -16,8 +16,8 @@ BUSY = "The product is being changed by someone else right now; please try again
 
 
 def to_product(item: dict[str, Any]) -> Product:
-    on_hand = db.as_int(item.get("on_hand"))
-    min_stock = db.as_int(item.get("min_stock"))
+    on_hand = db.as_qty(item.get("on_hand"))
+    min_stock = db.as_qty(item.get("min_stock"))
     lead = item.get("lead_time_days")
     return Product(
         sku=item["sku"],
@@ -28,16 +28,34 @@ def to_product(item: dict[str, Any]) -> Product:
         unit_cost=Decimal(item.get("unit_cost", 0)),
         on_hand=on_hand,
         min_stock=min_stock,
-        reorder_qty=db.as_int(item.get("reorder_qty")),
+        reorder_qty=db.as_qty(item.get("reorder_qty")),
         lead_time_days=int(lead) if lead is not None else None,
+        unit=item.get("unit") or "each",
+        tax_rate=Decimal(item["tax_rate"]) if item.get("tax_rate") is not None else None,
         barcode=item.get("barcode"),
         supplier_id=item.get("supplier_id"),
         low_stock=min_stock > 0 and on_hand <= min_stock,
-        on_order=db.as_int(item.get("on_order")),
+        on_order=db.as_qty(item.get("on_order")),
         last_sold_at=item.get("last_sold_at"),
         created_at=item["created_at"],
         updated_at=item["updated_at"],
     )
+
+
+def check_units(quantities: list[tuple[dict[str, Any], Decimal, str]]) -> None:
+    """A product sold `each` takes whole quantities only; (product, quantity, field) for each."""
+    wrong = [
+        {"field": field, "sku": product.get("sku"),
+         "message": f"{field}: {product.get('sku')} is sold in whole units, not {qty}"}  # fmt: skip
+        for product, qty, field in quantities
+        if (product.get("unit") or "each") == "each" and Decimal(qty) != Decimal(qty).to_integral_value()
+    ]
+    if wrong:
+        raise Invalid(
+            "Whole units only: " + "; ".join(str(w["message"]) for w in wrong) + ".",
+            wrong,
+            code="fractional_quantity",
+        )
 
 
 def normal_sku(sku: str) -> str:
@@ -76,6 +94,8 @@ def new_item(tenant_id: str, request: ProductCreate, **extra: Any) -> dict[str, 
 
 def add(tenant_id: str, request: ProductCreate) -> Product:
     """Add a product to the catalogue."""
+    whole = {"sku": request.sku, "unit": request.unit}
+    check_units([(whole, getattr(request, field), field) for field in ("min_stock", "reorder_qty")])
     item = new_item(tenant_id, request)
     try:
         db.put_new_product(tenant_id, item)
@@ -123,7 +143,7 @@ def _wanted(product: dict[str, Any], query: ProductQuery) -> bool:
     if query.category and product.get("category") != query.category:
         return False
     if query.low_stock is not None:
-        minimum, on_hand = db.as_int(product.get("min_stock")), db.as_int(product.get("on_hand"))
+        minimum, on_hand = db.as_qty(product.get("min_stock")), db.as_qty(product.get("on_hand"))
         return (minimum > 0 and on_hand <= minimum) == query.low_stock
     return True
 
@@ -171,10 +191,11 @@ def update(identity: Identity, sku: str, patch: ProductPatch) -> Product:
         sets = {k: v for k, v in changes.items() if v is not None}
         removes = [k for k, v in changes.items() if v is None]
         merged = {**item, **changes}
+        check_units([(merged, db.as_qty(merged.get(f)), f) for f in ("min_stock", "reorder_qty", "on_hand")])
         sets["updated_at"] = clock.now_iso()
         if "min_stock" in changes:  # a new minimum can make the product low, or no longer low
             level_sets, level_removes = db.low_stock_fields(
-                identity.tenant_id, item["sku"], db.as_int(item.get("on_hand")), db.as_int(merged.get("min_stock"))
+                identity.tenant_id, item["sku"], db.as_qty(item.get("on_hand")), db.as_qty(merged.get("min_stock"))
             )
             sets.update(level_sets)
             removes += level_removes

@@ -28,8 +28,10 @@ from chalicelib.models import (
     SupplierIn,
     SupplierPage,
     SupplierPatch,
+    qty_out,
 )
 from chalicelib.observability import count
+from chalicelib.services.products import check_units
 from chalicelib.services.stock import average_cost
 
 BUSY = "The purchase order is being changed by someone else; please try again."
@@ -109,7 +111,7 @@ def update_supplier(identity: Identity, supplier_id: str, patch: SupplierPatch) 
 def to_order(item: dict[str, Any]) -> PurchaseOrder:
     lines = []
     for ln in item["lines"]:
-        quantity, received, rejected = (db.as_int(ln.get(k)) for k in ("quantity", "received", "rejected"))
+        quantity, received, rejected = (db.as_qty(ln.get(k)) for k in ("quantity", "received", "rejected"))
         lines.append(
             PurchaseLine(
                 sku=ln["sku"],
@@ -129,8 +131,8 @@ def to_order(item: dict[str, Any]) -> PurchaseOrder:
             lines=[
                 ReceiptLine(
                     sku=x["sku"],
-                    quantity=db.as_int(x["quantity"]),
-                    rejected=db.as_int(x.get("rejected")),
+                    quantity=db.as_qty(x["quantity"]),
+                    rejected=db.as_qty(x.get("rejected")),
                     reason=x.get("reason"),
                 )
                 for x in r["lines"]
@@ -163,6 +165,7 @@ def create_order(identity: Identity, request: PurchaseOrderIn) -> PurchaseOrder:
             [{"field": "lines", "sku": sku, "message": "unknown SKU"} for sku in missing],
             code="unknown_sku",
         )
+    check_units([(products[ln.sku], ln.quantity, f"lines.{i}.quantity") for i, ln in enumerate(request.lines)])
     now = clock.now_iso()
     item = {
         "po_id": clock.new_id(),
@@ -176,6 +179,7 @@ def create_order(identity: Identity, request: PurchaseOrderIn) -> PurchaseOrder:
             {
                 "sku": ln.sku,
                 "name": products[ln.sku]["name"],
+                "unit": products[ln.sku].get("unit") or "each",
                 "quantity": ln.quantity,
                 "unit_cost": ln.unit_cost,
                 "received": 0,
@@ -209,8 +213,8 @@ def list_orders(
     return PurchaseOrderPage(items=[to_order(i) for i in items], next_cursor=None), last
 
 
-def _outstanding(line: dict[str, Any]) -> int:
-    return db.as_int(line["quantity"]) - db.as_int(line.get("received")) - db.as_int(line.get("rejected"))
+def _outstanding(line: dict[str, Any]) -> Decimal:
+    return db.as_qty(line["quantity"]) - db.as_qty(line.get("received")) - db.as_qty(line.get("rejected"))
 
 
 def change_status(identity: Identity, po_id: str, request: PurchaseStatusIn) -> PurchaseOrder:
@@ -277,8 +281,12 @@ def receive(identity: Identity, po_id: str, request: ReceiptIn, key: str | None 
                 "These products are not on this purchase order: " + ", ".join(unknown) + ".",
                 [{"field": "lines", "sku": s, "message": "not on this order"} for s in unknown],
             )
+        check_units([({"sku": ln.sku, "unit": by_sku[ln.sku].get("unit")}, qty, f"lines.{i}.{field}")
+                     for i, ln in enumerate(request.lines) for field, qty in (("quantity", ln.quantity),
+                                                                               ("rejected", ln.rejected))])  # fmt: skip
         over = [
-            {"sku": ln.sku, "receiving": ln.quantity + ln.rejected, "outstanding": _outstanding(by_sku[ln.sku])}
+            {"sku": ln.sku, "receiving": qty_out(ln.quantity + ln.rejected),
+             "outstanding": qty_out(_outstanding(by_sku[ln.sku]))}  # fmt: skip
             for ln in request.lines
             if ln.quantity + ln.rejected > _outstanding(by_sku[ln.sku])
         ]
@@ -303,8 +311,8 @@ def receive(identity: Identity, po_id: str, request: ReceiptIn, key: str | None 
         for line in lines:
             got = next((r for r in request.lines if r.sku == line["sku"]), None)
             if got:
-                line["received"] = db.as_int(line.get("received")) + got.quantity
-                line["rejected"] = db.as_int(line.get("rejected")) + got.rejected
+                line["received"] = db.as_qty(line.get("received")) + got.quantity
+                line["rejected"] = db.as_qty(line.get("rejected")) + got.rejected
         done = all(_outstanding(ln) == 0 for ln in lines)
         receipt = {
             "receipt_id": receipt_id,
@@ -326,7 +334,7 @@ def receive(identity: Identity, po_id: str, request: ReceiptIn, key: str | None 
                 actions.append(db.product_add(identity.tenant_id, got.sku, {"on_order": -got.rejected}))
                 continue
             product = products[got.sku]
-            on_hand = db.as_int(product.get("on_hand"))
+            on_hand = db.as_qty(product.get("on_hand"))
             cost = average_cost(on_hand, Decimal(product.get("unit_cost", 0)), got.quantity, Decimal(line["unit_cost"]))
             moves.append(db.Move(
                 product,

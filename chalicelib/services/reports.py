@@ -23,13 +23,20 @@ from chalicelib.models import (
     DeadStockRow,
     Figures,
     RangeQuery,
+    ReturnsReport,
+    ReturnsRow,
+    ReturnsTotals,
     SalesReport,
     SalesReportQuery,
     SalesRow,
     Summary,
+    Taking,
+    TaxReport,
+    TaxRow,
     ValuationReport,
     ValuationRow,
 )
+from chalicelib.services import sales
 from chalicelib.services.sales import UNCATEGORISED, shop_zone
 
 MAX_DAYS = 3660  # ten years of day rollups in one report
@@ -60,13 +67,13 @@ class Tally:
     __slots__ = ("revenue", "cost", "units", "orders", "name")
 
     def __init__(self) -> None:
-        self.revenue, self.cost, self.units, self.orders = ZERO, ZERO, 0, 0
+        self.revenue, self.cost, self.units, self.orders = ZERO, ZERO, ZERO, 0
         self.name: str | None = None
 
     def add(self, revenue: Any, cost: Any, units: Any, orders: Any) -> None:
         self.revenue += Decimal(revenue or 0)
         self.cost += Decimal(cost or 0)
-        self.units += db.as_int(units)
+        self.units += db.as_qty(units)
         self.orders += db.as_int(orders)
 
     def figures(self) -> dict[str, Any]:
@@ -126,8 +133,15 @@ def summary(identity: Identity, day: date | None) -> Summary:
     shop = db.get_shop(identity.tenant_id) or {}
     day = day or clock.now().astimezone(shop_zone(shop)).date()
     tally = Tally()
+    tax, refunds = ZERO, ZERO
+    takings: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for item in db.day_totals(identity.tenant_id, day.isoformat(), day.isoformat()):
         tally.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
+        tax += Decimal(item.get("tax") or 0)
+        refunds += Decimal(item.get("returns") or 0)
+        for name, value in item.items():
+            if name.startswith(sales.PAID):
+                takings[name[len(sales.PAID):]] += Decimal(value)
     if shop.get("stock_value_kept"):
         value_cost, value_retail = db.stock_value(identity.tenant_id)
         low = db.count_low_stock(identity.tenant_id)
@@ -146,26 +160,29 @@ def summary(identity: Identity, day: date | None) -> Summary:
         low_stock_count=low,
         stock_value_cost=value_cost,
         stock_value_retail=value_retail,
+        tax=tax,
+        returns=refunds,
+        takings=[Taking(method=m, amount=a) for m, a in sorted(takings.items(), key=lambda kv: (-kv[1], kv[0]))],
     )
 
 
 def _is_low(product: dict[str, Any]) -> bool:
-    minimum = db.as_int(product.get("min_stock"))
-    return minimum > 0 and db.as_int(product.get("on_hand")) <= minimum
+    minimum = db.as_qty(product.get("min_stock"))
+    return minimum > 0 and db.as_qty(product.get("on_hand")) <= minimum
 
 
 def valuation(identity: Identity, products: list[dict[str, Any]] | None = None) -> ValuationReport:
     """Stock on hand at cost and at retail, by category."""
     by_category: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO])
     for product in products if products is not None else db.iter_products(identity.tenant_id):
-        on_hand = max(db.as_int(product.get("on_hand")), 0)
+        on_hand = max(db.as_qty(product.get("on_hand")), ZERO)
         row = by_category[product.get("category") or UNCATEGORISED]
         row[0] += 1
         row[1] += on_hand
         row[2] += on_hand * Decimal(product.get("unit_cost", 0))
         row[3] += on_hand * Decimal(product.get("price", 0))
     rows = [
-        ValuationRow(key=key, products=int(v[0]), units=int(v[1]), value_at_cost=v[2], value_at_retail=v[3])
+        ValuationRow(key=key, products=int(v[0]), units=v[1], value_at_cost=v[2], value_at_retail=v[3])
         for key, v in sorted(by_category.items(), key=lambda kv: (-kv[1][2], kv[0]))
     ]
     totals = ValuationRow(
@@ -221,7 +238,7 @@ def dead_stock(identity: Identity, days: int, limit: int = 50, start: int = 0) -
     cutoff = clock.iso(clock.now() - timedelta(days=days))
     rows = []
     for product in db.iter_products(identity.tenant_id):
-        on_hand = db.as_int(product.get("on_hand"))
+        on_hand = db.as_qty(product.get("on_hand"))
         last_sold = product.get("last_sold_at")
         if on_hand <= 0 or (last_sold and last_sold >= cutoff):
             continue
@@ -243,3 +260,62 @@ def dead_stock(identity: Identity, days: int, limit: int = 50, start: int = 0) -
         count=len(rows),
     )
     return report, (str(end) if end < len(rows) else None)
+
+
+def tax_report(identity: Identity, query: RangeQuery) -> TaxReport:
+    """Tax collected by rate, with the revenue it was charged on, net of returns: what a shop
+    hands its accountant. Sales from before tax was kept count as untaxed."""
+    first, last = date_range(identity.tenant_id, query)
+    taxable: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    taxed: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for item in db.day_totals(identity.tenant_id, first.isoformat(), last.isoformat()):
+        split = ZERO
+        for name, value in item.items():
+            if name.startswith(sales.TAXABLE):
+                taxable[name[len(sales.TAXABLE):]] += Decimal(value)
+                split += Decimal(value)
+            elif name.startswith(sales.TAX):
+                taxed[name[len(sales.TAX):]] += Decimal(value)
+        if rest := Decimal(item.get("revenue") or 0) - split:
+            taxable["0"] += rest
+    rows = [
+        TaxRow(rate=float(rate), taxable=taxable[rate], tax=taxed[rate])
+        for rate in sorted(set(taxable) | set(taxed), key=Decimal)
+        if taxable[rate] or taxed[rate]
+    ]
+    totals = TaxRow(rate=0, taxable=sum((r.taxable for r in rows), ZERO), tax=sum((r.tax for r in rows), ZERO))
+    return TaxReport(from_=first, to=last, rows=rows, totals=totals)
+
+
+def returns_report(identity: Identity, query: RangeQuery) -> ReturnsReport:
+    """Per product: units sold and returned in the period, the return rate, what was refunded and
+    why, most returned first. From the product-day rollups, like every sales report."""
+    first, last = date_range(identity.tenant_id, query)
+    rows: dict[str, dict[str, Any]] = {}
+    for item in db.product_days(identity.tenant_id, first.isoformat(), last.isoformat()):
+        row = rows.setdefault(item["sku"], {"name": item.get("name") or item["sku"], "net": ZERO, "returned": ZERO,
+                                            "refunded": ZERO, "reasons": defaultdict(lambda: ZERO)})  # fmt: skip
+        row["net"] += db.as_qty(item.get("units"))
+        row["returned"] += db.as_qty(item.get("returned"))
+        row["refunded"] += Decimal(item.get("refunded") or 0)
+        for name, value in item.items():
+            if name.startswith(sales.REASON):
+                row["reasons"][name[len(sales.REASON):]] += Decimal(value)
+
+    def rate(returned: Decimal, sold: Decimal) -> float:
+        return round(float(returned / sold), 4) if sold else 0.0
+
+    out = []
+    for sku, row in rows.items():
+        if not row["returned"]:
+            continue
+        sold = row["net"] + row["returned"]  # units count net of returns: add them back for "sold"
+        out.append(ReturnsRow(sku=sku, name=row["name"], sold=sold, returned=row["returned"],
+                              rate=rate(row["returned"], sold), refunded=row["refunded"],
+                              reasons={k: v for k, v in sorted(row["reasons"].items()) if v}))  # fmt: skip
+    out.sort(key=lambda r: (-r.returned, -r.refunded, r.sku))
+    sold = sum((row["net"] + row["returned"] for row in rows.values()), ZERO)
+    returned = sum((r.returned for r in out), ZERO)
+    totals = ReturnsTotals(sold=sold, returned=returned, rate=rate(returned, sold),
+                           refunded=sum((r.refunded for r in out), ZERO))  # fmt: skip
+    return ReturnsReport(from_=first, to=last, rows=out, totals=totals)

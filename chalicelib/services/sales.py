@@ -17,11 +17,12 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib import clock, db, idempotency, retry
+from chalicelib import clock, db, idempotency, pricing, retry
 from chalicelib.auth import Identity
 from chalicelib.errors import AppError, InsufficientStock, Invalid, NotFound, ServiceUnavailable
-from chalicelib.models import Sale, SaleIn, SaleLine, SalePage, SaleQuery
+from chalicelib.models import Return, ReturnLine, Sale, SaleIn, SaleLine, SalePage, SaleQuery, qty_out
 from chalicelib.observability import count, logger
+from chalicelib.services.products import check_units
 
 FUTURE_SLACK = timedelta(minutes=5)
 UNCATEGORISED = "Uncategorised"
@@ -38,12 +39,24 @@ def shop_zone(shop: dict[str, Any] | None) -> ZoneInfo:
     return ZoneInfo((shop or {}).get("timezone") or "UTC")
 
 
-def _price_lines(request: SaleIn, products: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    lines = []
-    for line in request.lines:
+def tax_rate(product: dict[str, Any], shop: dict[str, Any]) -> Decimal:
+    """The product's own rate, else the shop's default."""
+    rate = product.get("tax_rate")
+    return Decimal(rate if rate is not None else shop.get("default_tax_rate") or 0)
+
+
+def _price_lines(request: SaleIn, products: dict[str, dict[str, Any]], shop: dict[str, Any]) -> list[dict[str, Any]]:
+    include_tax = bool(shop.get("prices_include_tax"))
+    lines, too_large = [], []
+    for i, line in enumerate(request.lines):
         product = products[line.sku]
         unit_price = line.unit_price if line.unit_price is not None else Decimal(product["price"])
-        revenue = unit_price * line.quantity
+        rate = tax_rate(product, shop)
+        try:
+            price = pricing.price_line(line.quantity, unit_price, rate, include_tax, line.discount, line.discount_pct)
+        except pricing.DiscountTooLarge as exc:
+            too_large.append({"field": f"lines.{i}.discount", "sku": line.sku, "message": str(exc)})
+            continue
         cost = Decimal(product.get("unit_cost", 0)) * line.quantity
         lines.append(
             {
@@ -51,13 +64,20 @@ def _price_lines(request: SaleIn, products: dict[str, dict[str, Any]]) -> list[d
                 "name": product["name"],
                 "category": product.get("category") or UNCATEGORISED,
                 "subcategory": product.get("subcategory") or UNCATEGORISED,
+                "unit": product.get("unit") or "each",
                 "quantity": line.quantity,
                 "unit_price": unit_price,
-                "revenue": revenue,
+                "gross": price.gross,
+                "discount": price.discount,
+                "tax_rate": rate,
+                "tax": price.tax,
+                "revenue": price.revenue,
                 "cost": cost,
-                "profit": revenue - cost,
+                "profit": price.revenue - cost,
             }
         )
+    if too_large:
+        raise Invalid("A discount is larger than its line; nothing was sold.", too_large, code="discount_too_large")
     return lines
 
 
@@ -73,12 +93,22 @@ class DayRollup:
         self.products: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         self.breakdowns: dict[tuple[str, str], dict[str, Any]] = defaultdict(_tally)
 
-    def add(self, lines: list[dict[str, Any]], customer: dict[str, Any]) -> None:
+    def add(self, lines: list[dict[str, Any]], customer: dict[str, Any], payment_method: str | None = None) -> None:
         revenue = sum((Decimal(ln["revenue"]) for ln in lines), Decimal(0))
         cost = sum((Decimal(ln["cost"]) for ln in lines), Decimal(0))
         units = sum(ln["quantity"] for ln in lines)
         _count(self.totals, revenue, cost, units)
         self.totals["lines"] += len(lines)
+        # Tax by rate and takings by payment method ride on the day's totals item: a few more
+        # attributes of an item written anyway, rather than items of their own.
+        for ln in lines:
+            tax = Decimal(ln.get("tax") or 0)
+            _add(self.totals, {"tax": tax, "discount": Decimal(ln.get("discount") or 0),
+                               taxable_key(ln.get("tax_rate")): Decimal(ln["revenue"]),
+                               tax_key(ln.get("tax_rate")): tax})  # fmt: skip
+        if payment_method:
+            paid = sum((Decimal(ln["revenue"]) + Decimal(ln.get("tax") or 0) for ln in lines), Decimal(0))
+            _add(self.totals, {paid_key(payment_method): paid})
         seen: set[tuple[str, str]] = set()
         for ln in lines:
             adds, _ = self.products.setdefault(
@@ -105,6 +135,61 @@ class DayRollup:
     def writes(self, tenant_id: str, day: str, till: str) -> list[dict[str, Any]]:
         return db.rollup_writes(tenant_id, day, till, self.totals, self.products, dict(self.breakdowns))
 
+    def subtract_return(self, sale: dict[str, Any], returned: list[dict[str, Any]], refund_method: str) -> None:
+        """A return counts on its own day: revenue, cost, units and tax come off (orders do not),
+        what was refunded is counted, by product and reason too, and leaves the drawer."""
+        customer = sale.get("customer") or {}
+        refund = sum((r["refund"] for r in returned), Decimal(0))
+        _add(self.totals, {"returns": refund, paid_key(refund_method): -refund})
+        for r in returned:
+            revenue, cost, units, tax = -r["revenue"], -r["cost"], -r["quantity"], -r["tax"]
+            _count(self.totals, revenue, cost, units, orders=False)
+            _add(self.totals, {"tax": tax, taxable_key(r["tax_rate"]): revenue, tax_key(r["tax_rate"]): tax})
+            adds, _ = self.products.setdefault(
+                r["sku"],
+                (_tally(), {"name": r["name"], "category": r["category"], "subcategory": r["subcategory"]}),
+            )
+            _count(adds, revenue, cost, units, orders=False)
+            _add(adds, {"returned": r["quantity"], "refunded": r["refund"],
+                        reason_key(r.get("reason")): r["quantity"]})  # fmt: skip
+            for dimension in LINE_DIMENSIONS:
+                _count(self.breakdowns[(dimension, r[dimension])], revenue, cost, units, orders=False)
+            for dimension in SALE_DIMENSIONS:
+                _count(self.breakdowns[(dimension, customer.get(dimension) or UNSPECIFIED)], revenue, cost, units,
+                       orders=False)  # fmt: skip
+
+
+# Names of the counters on a day's totals (and a product's day) that are keyed by a value.
+TAXABLE, TAX, PAID, REASON = "taxable@", "tax@", "paid@", "reason@"
+NO_REASON = "unspecified"
+
+
+def _rate_text(rate: Any) -> str:
+    value = Decimal(rate or 0)
+    return str(value.normalize()) if value else "0"
+
+
+def taxable_key(rate: Any) -> str:
+    return TAXABLE + _rate_text(rate)
+
+
+def tax_key(rate: Any) -> str:
+    return TAX + _rate_text(rate)
+
+
+def paid_key(method: str) -> str:
+    return PAID + method
+
+
+def reason_key(reason: str | None) -> str:
+    return REASON + (reason or NO_REASON).lower()
+
+
+def _add(tally: dict[str, Any], adds: dict[str, Decimal]) -> None:
+    for name, value in adds.items():
+        tally[name] = tally.get(name, Decimal(0)) + value
+
+
 def _count(tally: dict[str, Any], revenue: Decimal, cost: Decimal, units: Any, orders: bool = True) -> None:
     tally["revenue"] += revenue
     tally["cost"] += cost
@@ -112,7 +197,7 @@ def _count(tally: dict[str, Any], revenue: Decimal, cost: Decimal, units: Any, o
     tally["orders"] += 1 if orders else 0
 
 
-def _check(request: SaleIn, products: dict[str, dict[str, Any]], needed: dict[str, int]) -> None:
+def _check(request: SaleIn, products: dict[str, dict[str, Any]], needed: dict[str, Decimal]) -> None:
     missing = [sku for sku in needed if sku not in products or "deleted_at" in products[sku]]
     if missing:
         raise Invalid(
@@ -120,10 +205,11 @@ def _check(request: SaleIn, products: dict[str, dict[str, Any]], needed: dict[st
             [{"field": "lines", "sku": sku, "message": "unknown SKU"} for sku in missing],
             code="unknown_sku",
         )
+    check_units([(products[ln.sku], ln.quantity, f"lines.{i}.quantity") for i, ln in enumerate(request.lines)])
     short = [
-        {"sku": sku, "requested": qty, "on_hand": db.as_int(products[sku].get("on_hand"))}
+        {"sku": sku, "requested": qty_out(qty), "on_hand": qty_out(db.as_qty(products[sku].get("on_hand")))}
         for sku, qty in needed.items()
-        if db.as_int(products[sku].get("on_hand")) < qty
+        if db.as_qty(products[sku].get("on_hand")) < qty
     ]
     if short:
         names = ", ".join(f"{s['sku']} ({s['on_hand']} left, {s['requested']} wanted)" for s in short)
@@ -141,7 +227,7 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
             [{"field": "sold_at", "message": "is in the future"}],
         )
     till = request.till or db.DEFAULT_TILL
-    needed: dict[str, int] = defaultdict(int)
+    needed: dict[str, Decimal] = defaultdict(Decimal)
     for line in request.lines:  # the same SKU on two lines is one stock change
         needed[line.sku] += line.quantity
     customer = request.customer.model_dump(exclude_none=True) if request.customer else {}
@@ -168,7 +254,7 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
                 return found
             raise
         now = clock.now()
-        lines = _price_lines(request, products)
+        lines = _price_lines(request, products, shop)
         sale_id = clock.new_id(sold_at)
         at = clock.iso(sold_at)
         actions = [claim.put({"sale_id": sale_id})] if claim else []
@@ -190,6 +276,7 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
         actions += moves
         revenue = sum((ln["revenue"] for ln in lines), Decimal(0))
         cost = sum((ln["cost"] for ln in lines), Decimal(0))
+        tax = sum((ln["tax"] for ln in lines), Decimal(0))
         sale = {
             "sale_id": sale_id,
             "invoice_no": last_invoice + 1,
@@ -197,10 +284,16 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
             "sold_at": at,
             "day": sold_at.astimezone(shop_zone(shop)).date().isoformat(),
             "lines": lines,
-            "total": revenue,
+            "subtotal": sum((ln["gross"] for ln in lines), Decimal(0)),
+            "discount_total": sum((ln["discount"] for ln in lines), Decimal(0)),
+            "tax_total": tax,
+            "total": revenue + tax,
+            "revenue": revenue,
             "cost": cost,
             "profit": revenue - cost,
             "units": sum(ln["quantity"] for ln in lines),
+            "payment_method": request.payment_method,
+            "prices_include_tax": bool(shop.get("prices_include_tax")),
             "customer": customer or None,
             "user_id": identity.user_id,
             "created_at": clock.iso(now),
@@ -226,7 +319,7 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
 def apply_rollups(tenant_id: str, sale: dict[str, Any]) -> None:
     """The sale's second transaction: its rollups, once (a no-op if they are written already)."""
     rollup = DayRollup()
-    rollup.add(sale["lines"], sale.get("customer") or {})
+    rollup.add(sale["lines"], sale.get("customer") or {}, sale.get("payment_method") or "other")
     actions = [db.settle_pending(tenant_id, sale["sale_id"]), *rollup.writes(tenant_id, sale["day"],
                                                                              sale.get("till") or db.DEFAULT_TILL)]
 
@@ -265,28 +358,58 @@ def settle_pending_rollups() -> int:
 
 
 def to_sale(item: dict[str, Any]) -> Sale:
+    """A stored sale as the API shows it (sales from before tax was kept: revenue was the total)."""
+    revenue = Decimal(item.get("revenue", item["total"]))
     return Sale(
         sale_id=item["sale_id"],
         invoice_no=db.as_int(item.get("invoice_no")),
         till=item.get("till") or db.DEFAULT_TILL,
         sold_at=item["sold_at"],
+        subtotal=Decimal(item.get("subtotal", revenue)),
+        discount_total=Decimal(item.get("discount_total", 0)),
+        tax_total=Decimal(item.get("tax_total", 0)),
         total=Decimal(item["total"]),
+        revenue=revenue,
         cost=Decimal(item["cost"]),
         profit=Decimal(item["profit"]),
-        units=db.as_int(item["units"]),
+        units=db.as_qty(item["units"]),
+        payment_method=item.get("payment_method") or "other",
+        prices_include_tax=bool(item.get("prices_include_tax")),
         lines=[
             SaleLine(
                 sku=ln["sku"],
                 name=ln["name"],
-                quantity=db.as_int(ln["quantity"]),
+                quantity=db.as_qty(ln["quantity"]),
+                unit=ln.get("unit") or "each",
                 unit_price=Decimal(ln["unit_price"]),
+                gross=Decimal(ln.get("gross", ln["revenue"])),
+                discount=Decimal(ln.get("discount", 0)),
+                tax_rate=Decimal(ln.get("tax_rate", 0)),
+                tax=Decimal(ln.get("tax", 0)),
                 revenue=Decimal(ln["revenue"]),
                 cost=Decimal(ln["cost"]),
                 profit=Decimal(ln["profit"]),
+                returned=db.as_qty(ln.get("returned")),
             )
             for ln in item["lines"]
         ],
         customer=item.get("customer") or None,
+        returns=[
+            Return(
+                return_id=r["return_id"],
+                sale_id=item["sale_id"],
+                returned_at=r["returned_at"],
+                refund_total=Decimal(r["refund_total"]),
+                refund_method=r.get("refund_method") or "other",
+                lines=[
+                    ReturnLine(sku=x["sku"], quantity=db.as_qty(x["quantity"]), refund=Decimal(x["refund"]),
+                               restocked=bool(x["restocked"]), reason=x.get("reason"))  # fmt: skip
+                    for x in r["lines"]
+                ],
+            )
+            for r in item.get("returns") or []
+        ],
+        refunded_total=Decimal(item.get("refunded_total", 0)),
     )
 
 

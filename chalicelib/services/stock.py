@@ -13,23 +13,24 @@ from typing import Any
 from chalicelib import clock, db, idempotency, retry
 from chalicelib.auth import Identity
 from chalicelib.errors import AppError, InsufficientStock
-from chalicelib.models import Movement, MovementPage, StockMovementIn, StockMovementOut
+from chalicelib.models import Movement, MovementPage, StockMovementIn, StockMovementOut, qty_out
 from chalicelib.observability import count
-from chalicelib.services.products import get_live
+from chalicelib.services.products import check_units, get_live
 
 COST_PLACES = Decimal("0.0001")
 
 
-def average_cost(on_hand: int, unit_cost: Decimal, received: int, received_cost: Decimal) -> Decimal:
+def average_cost(on_hand: Decimal, unit_cost: Decimal, received: Decimal, received_cost: Decimal) -> Decimal:
     """Moving average cost after receiving stock. Negative or zero stock carries no cost weight."""
-    held = max(on_hand, 0)
+    held = max(on_hand, Decimal(0))
     total = held + received
     return ((held * unit_cost + received * received_cost) / total).quantize(COST_PLACES)
 
 
-def _plan(item: dict[str, Any], request: StockMovementIn) -> tuple[int, dict[str, Any]]:
+def _plan(item: dict[str, Any], request: StockMovementIn) -> tuple[Decimal, dict[str, Any]]:
     """The change this movement makes to on-hand, and any other product fields it updates."""
-    on_hand = db.as_int(item.get("on_hand"))
+    check_units([(item, request.quantity, "quantity")])
+    on_hand = db.as_qty(item.get("on_hand"))
     extra: dict[str, Any] = {}
     if request.type == "receive":
         change = request.quantity
@@ -42,7 +43,7 @@ def _plan(item: dict[str, Any], request: StockMovementIn) -> tuple[int, dict[str
     if on_hand + change < 0:
         raise InsufficientStock(
             f"Only {on_hand} of {item['sku']} in stock; removing {-change} would go below zero.",
-            [{"sku": item["sku"], "requested": -change, "on_hand": on_hand}],
+            [{"sku": item["sku"], "requested": qty_out(-change), "on_hand": qty_out(on_hand)}],
         )
     return change, extra
 
@@ -74,7 +75,7 @@ def record(identity: Identity, sku: str, request: StockMovementIn, key: str | No
             movement_id=movement_id, sku=item["sku"], type=request.type, change=change, on_hand=on_hand_after
         )
         if claim:
-            actions.insert(0, claim.put(reply.model_dump(mode="json")))
+            actions.insert(0, claim.put(reply.model_dump(mode="python")))
         try:
             db.transact(actions)
         except db.ConditionFailed as failed:
@@ -91,8 +92,8 @@ def to_movement(entry: dict[str, Any]) -> Movement:
     return Movement(
         movement_id=entry["movement_id"],
         type=entry["kind"],
-        change=db.as_int(entry["change"]),
-        on_hand_after=db.as_int(entry["on_hand_after"]),
+        change=db.as_qty(entry["change"]),
+        on_hand_after=db.as_qty(entry["on_hand_after"]),
         at=entry["at"],
         ref=entry.get("ref"),
         note=entry.get("note"),
@@ -105,8 +106,8 @@ def list_movements(identity: Identity, sku: str, limit: int, before_seq: int | N
     return MovementPage(items=[to_movement(e) for e in entries], next_cursor=None), last
 
 
-def reconcile(tenant_id: str, sku: str) -> tuple[int, int]:
+def reconcile(tenant_id: str, sku: str) -> tuple[Decimal, Decimal]:
     """(on hand, sum of the ledger) for one product: they must always be equal."""
     item = db.get_product(tenant_id, sku)
-    on_hand = db.as_int(item.get("on_hand")) if item else 0
-    return on_hand, sum(db.as_int(e["change"]) for e in db.iter_movements(tenant_id, sku))
+    on_hand = db.as_qty(item.get("on_hand")) if item else Decimal(0)
+    return on_hand, sum((db.as_qty(e["change"]) for e in db.iter_movements(tenant_id, sku)), Decimal(0))

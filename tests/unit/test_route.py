@@ -49,7 +49,8 @@ def test_every_route_declares_what_its_view_takes(client):
     assert len(views) >= 30
     idempotent = {(d.method, d.path) for d in http.ROUTE_DOCS if d.idempotent}
     assert idempotent == {
-        ("POST", "/sales"), ("POST", "/products/{sku}/stock"), ("POST", "/purchase-orders/{po_id}/receipts")
+        ("POST", "/sales"), ("POST", "/products/{sku}/stock"), ("POST", "/purchase-orders/{po_id}/receipts"),
+        ("POST", "/sales/{sale_id}/returns"),
     }
     for doc in http.ROUTE_DOCS:
         pages = doc.response is not None and "next_cursor" in doc.response.model_fields
