@@ -65,5 +65,5 @@ def sale_invoice(identity: Identity, sale_id: str) -> Response:
     shop = db.get_shop(identity.tenant_id) or {}
     local = datetime.fromisoformat(sale.sold_at.replace("Z", "+00:00")).astimezone(sales.shop_zone(shop))
     return Response(
-        body=invoice.render(shop, sale, local), status_code=200, headers={"Content-Type": "text/html; charset=utf-8"}
+        body=invoice.render(shop, sale, local, sales.shop_zone(shop)), status_code=200, headers={"Content-Type": "text/html; charset=utf-8"}
     )

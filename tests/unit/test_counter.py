@@ -243,3 +243,23 @@ def test_return_is_idempotent(shop):
     assert first.status_code == again.status_code == 201 and first.json == again.json
     assert shop.get("/products/TEA").json["on_hand"] == 9
     assert len(shop.get(f"/sales/{sale['sale_id']}").json["returns"]) == 1
+
+
+# --- invoices ---------------------------------------------------------------------------
+
+
+def test_invoice_a_shop_can_hand_over(shop):
+    shop.patch("/settings/shop", {"address": "1 High St <Leeds>", "tax_id": "GB123", "currency": "GBP",
+                                  "default_tax_rate": "0.2"})  # fmt: skip
+    shop.post("/products", {"sku": "CHEESE", "name": "Cheddar", "price": "18.50", "unit": "kg"})
+    assert receive(shop, "CHEESE", 2).status_code == 201
+    sale = sell(shop, [{"sku": "CHEESE", "quantity": 0.5, "discount": "1.25"}], payment_method="card",
+                customer={"name": "Ann Lee"}).json  # fmt: skip
+    shop.post(f"/sales/{sale['sale_id']}/returns", {"lines": [{"sku": "CHEESE", "quantity": 0.25, "reason": "mould"}]})
+    page = shop.get(f"/sales/{sale['sale_id']}/invoice")
+    assert page.status_code == 200
+    html = page.body.decode()
+    for text in ["1 High St &lt;Leeds&gt;", "Tax id: GB123", "Customer: Ann Lee", "0.5 kg", "9.25", "1.25",
+                 "20 %", "Tax 20 % on 8.00", "1.60", "Total (GBP)", "9.60", "Paid by card", "Credit note",
+                 "mould", "-4.80", "@media print"]:  # fmt: skip
+        assert text in html, text
