@@ -244,6 +244,9 @@ class MeOut(BaseModel):
     role: Literal["owner", "staff"]
     currency: str
     timezone: str
+    # What the counter needs to price a cart as the server will (staff cannot read the settings).
+    prices_include_tax: bool = False
+    default_tax_rate: Decimal = Decimal(0)
 
 
 # --- products ---------------------------------------------------------------------------

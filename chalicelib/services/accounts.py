@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from chalicelib import clock, cognito, db
 from chalicelib.auth import Identity
 from chalicelib.errors import NotFound
@@ -59,4 +61,6 @@ def me(identity: Identity) -> MeOut:
         role=identity.role,
         currency=shop.get("currency", "USD"),
         timezone=shop.get("timezone", "UTC"),
+        prices_include_tax=bool(shop.get("prices_include_tax")),
+        default_tax_rate=Decimal(shop.get("default_tax_rate") or 0),
     )

@@ -31,6 +31,7 @@ const ROUTES = [
   ["import", "/import", "import", "more"],
   ["export", "/export", "export", "more"],
   ["alerts", "/alerts", "alerts", "more"],
+  ["shop-settings", "/settings", "shop-settings", "more"],
   ["outbox", "/outbox", "outbox", "more"],
 ].map(([name, path, module, tab, isPublic]) => ({
   name, module, tab, isPublic: Boolean(isPublic),

@@ -2,9 +2,8 @@
 
 export const locale = (navigator.languages && navigator.languages[0]) || navigator.language || "en-US";
 
-const CURRENCY_KEY = "shelfwise.currency";
-// The API has no currency: money is plain numbers. Until the shop has one, take the device's
-// choice (More > This device), else guess from the locale's region.
+// Money is plain numbers in the API; the shop names its currency. Until it is known, guess from
+// the locale's region.
 const BY_REGION = {
   US: "USD", GB: "GBP", IE: "EUR", DE: "EUR", FR: "EUR", ES: "EUR", IT: "EUR", NL: "EUR", BE: "EUR",
   AT: "EUR", PT: "EUR", FI: "EUR", GR: "EUR", LU: "EUR", SK: "EUR", SI: "EUR", EE: "EUR", LV: "EUR",
@@ -27,8 +26,8 @@ export function guessCurrency() {
 }
 
 export function currency() {
-  // This device's choice, else the shop's (if the API names one: /me "currency"), else a guess.
-  return localStorage.getItem(CURRENCY_KEY) || localStorage.getItem(SHOP_CURRENCY_KEY) || guessCurrency();
+  // The shop's (More > Shop settings; /me "currency"), the same on every device; a guess until known.
+  return localStorage.getItem(SHOP_CURRENCY_KEY) || guessCurrency();
 }
 
 const SHOP_CURRENCY_KEY = "shelfwise.shopCurrency";
@@ -38,11 +37,6 @@ export function setShopCurrency(code) {
   moneyFormat = null;
 }
 
-export function setCurrency(code) {
-  if (code) localStorage.setItem(CURRENCY_KEY, code);
-  else localStorage.removeItem(CURRENCY_KEY);
-  moneyFormat = null;
-}
 
 let moneyFormat = null;
 export function money(value) {

@@ -127,6 +127,8 @@ export default async function render({ root, query, signal }) {
 
   // --- low stock ---
   const lowBody = h("div", { style: "min-height:120px" });
+  // Today's takings by payment method, net of refunds: what to count in the drawer tonight.
+  const drawer = h("section", { class: "card", "aria-label": "Takings by payment method", "data-takings": "", hidden: true });
   const lowCard = h("section", { class: "card", "aria-labelledby": "low-title" },
     h("div", { class: "card-head" }, h("h2", { id: "low-title" }, "Running low"),
       linkButton("Order", "#/orders/new?low=1", "small")),
@@ -134,7 +136,7 @@ export default async function render({ root, query, signal }) {
 
   root.append(
     h("header", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Today")),
-    shopLine, demoLine, welcome, figures, summaryError, stockValue, salesCard, breakdownCard, lowCard);
+    shopLine, demoLine, welcome, figures, summaryError, drawer, stockValue, salesCard, breakdownCard, lowCard);
 
   const current = () => rangeOf(choice, custom);
 
@@ -147,6 +149,14 @@ export default async function render({ root, query, signal }) {
       set("orders", number(s.orders));
       set("low_stock_count", number(s.low_stock_count));
       figures.children[3].classList.toggle("alert", s.low_stock_count > 0);
+      const takings = s.takings || [];
+      drawer.hidden = !takings.length && !Number(s.returns);
+      fill(drawer, h("h2", null, "Takings today"),
+        h("ul", { class: "list" }, takings.map((t) => h("li", null, h("div", { class: "row", "data-taking": t.method },
+          h("div", { class: "main" }, h("div", { class: "title" }, t.method[0].toUpperCase() + t.method.slice(1))),
+          h("div", { class: "end" }, h("b", { class: "num" }, money(t.amount))))))),
+        h("p", { class: "muted" }, [Number(s.tax) ? `Tax collected ${money(s.tax)}` : "",
+          Number(s.returns) ? `Refunds ${money(s.returns)}` : ""].filter(Boolean).join(" · ")));
       if (s.stock_value_cost !== undefined) {
         stockValue.textContent = `Stock on hand: ${money(s.stock_value_cost)} at cost, ${money(s.stock_value_retail)} at retail`;
       }

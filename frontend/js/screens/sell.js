@@ -4,10 +4,11 @@
 // is started, reused when the same cart is sent again (a retry or a double tap never sells twice),
 // replaced when the cart changes after an attempt.
 
-import { ApiError, get, newKey, post, seg } from "../api.js";
+import { ApiError, get, me, newKey, post, seg } from "../api.js";
 import { debounce, fill, h } from "../dom.js";
 import { count, money, number, readNumber } from "../format.js";
-import { button, errorBlock, field, loadingNote, values } from "../ui.js";
+import { button, errorBlock, field, loadingNote, segmented, values } from "../ui.js";
+import { linePrice, quantityText } from "../counter.js";
 
 const CART_KEY = "shelfwise.cart";
 
@@ -18,18 +19,23 @@ function loadCart() {
   } catch {
     // a damaged cart: start again
   }
-  return { key: null, attempted: false, lines: [] };
+  return { key: null, attempted: false, lines: [], payment: "cash" };
 }
 
 export default async function render({ root, signal }) {
   let cart = loadCart();
+  // How the shop taxes, to price the cart as the server will (the sale's reply has the final word).
+  let tax = { include: false, rate: 0 };
+  me().then((m) => { tax = { include: Boolean(m.prices_include_tax), rate: Number(m.default_tax_rate || 0) }; draw(); })
+    .catch(() => {});
+  const priced = (line) => linePrice(line, tax);
   let shortages = new Map(); // sku → {requested, on_hand}
   let sending = false;
 
   const save = () => sessionStorage.setItem(CART_KEY, JSON.stringify(cart));
   /** Any change to what would be sent makes a new attempt, so it gets a new key. */
   const changed = () => {
-    if (!cart.lines.length) cart = { key: null, attempted: false, lines: [] };
+    if (!cart.lines.length) cart = { key: null, attempted: false, lines: [], payment: cart.payment || "cash" };
     else if (!cart.key || cart.attempted) cart = { ...cart, key: newKey(), attempted: false };
     save();
   };
@@ -64,8 +70,14 @@ export default async function render({ root, signal }) {
         field({ label: "State", name: "state", optional: false }),
         field({ label: "Country", name: "country", optional: false })),
       field({ label: "Segment", name: "segment", optional: false, hint: "e.g. Consumer, Trade" })));
-  const checkout = h("div", { class: "checkout" },
-    h("div", { class: "totals" }, h("span", null, "Total"), totalText), charge);
+  const taxText = h("span", { class: "num muted", "data-tax": "" });
+  const payment = segmented({
+    legend: "Paid by", name: "payment_method", value: cart.payment || "cash",
+    options: [["cash", "Cash"], ["card", "Card"], ["other", "Other"]],
+    onchange: (e) => { cart.payment = e.target.value; changed(); },
+  });
+  const checkout = h("div", { class: "checkout" }, payment,
+    h("div", { class: "totals" }, h("span", null, "Total ", taxText), totalText), charge);
 
   root.append(
     h("header", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Sell")),
@@ -79,8 +91,11 @@ export default async function render({ root, signal }) {
 
   // --- drawing ---
   function draw() {
-    const total = cart.lines.reduce((sum, l) => sum + l.price * l.quantity, 0);
+    const prices = cart.lines.map(priced);
+    const total = prices.reduce((sum, p) => sum + p.paid, 0);
+    const taxTotal = prices.reduce((sum, p) => sum + p.tax, 0);
     totalText.textContent = money(total);
+    taxText.textContent = taxTotal ? `(tax ${money(taxTotal)}${tax.include ? " included" : ""})` : "";
     charge.textContent = cart.lines.length ? `Charge ${money(total)}` : "Charge";
     charge.disabled = !cart.lines.length || sending;
     cartBox.hidden = !cart.lines.length;
@@ -89,12 +104,16 @@ export default async function render({ root, signal }) {
     fill(cartList, cart.lines.map((line, i) => {
       const short = shortages.get(line.sku);
       const qtyId = `qty-${i}`;
+      const byMeasure = line.unit && line.unit !== "each";
+      const price = priced(line);
       const qty = h("input", {
-        type: "text", id: qtyId, inputmode: "numeric", autocomplete: "off", value: String(line.quantity),
-        "data-qty": line.sku, "data-type": "int", "aria-describedby": short ? `short-${i}` : null,
+        type: "text", id: qtyId, inputmode: byMeasure ? "decimal" : "numeric", autocomplete: "off",
+        value: quantityText(line.quantity), "data-qty": line.sku, "data-type": byMeasure ? "amount" : "int",
+        "aria-describedby": short ? `short-${i}` : null,
         onchange: (e) => {
-          // Read as the locale writes numbers; a fraction or a typo is said on the line, never rounded.
-          const { value, error } = readNumber(e.target.value, { whole: true });
+          // Read as the locale writes numbers; a fraction of an "each" product or a typo is said on
+          // the line, never rounded. By measure: up to 3 decimals (0.375 kg).
+          const { value, error } = readNumber(e.target.value, byMeasure ? { maxDecimals: 3 } : { whole: true });
           if (error || value === undefined) {
             shortages.set(line.sku, { message: error || "Enter how many, or remove the line with ✕." });
             draw();
@@ -107,14 +126,22 @@ export default async function render({ root, signal }) {
         h("div", { class: "top" },
           h("div", { class: "main" },
             h("div", { class: "title" }, line.name),
-            h("div", { class: "sub muted" }, `${line.sku} · ${money(line.price)} each`)),
+            h("div", { class: "sub muted" }, `${line.sku} · ${money(line.price)} ${byMeasure ? "per " + line.unit : "each"}`)),
           button("✕", { kind: "ghost small", onclick: () => setQty(line.sku, 0), attrs: { "aria-label": `Remove ${line.name}` } })),
         h("div", { class: "stepper" },
           button("−", { onclick: () => setQty(line.sku, line.quantity - 1), attrs: { "aria-label": `One fewer ${line.name}` } }),
           h("label", { class: "sr-only", for: qtyId }, `Quantity of ${line.name}`),
           qty,
           button("+", { onclick: () => setQty(line.sku, line.quantity + 1), attrs: { "aria-label": `One more ${line.name}` } }),
-          h("span", { class: "line-total" }, money(line.price * line.quantity))),
+          h("span", { class: "line-total" }, money(price.net))),
+        h("div", { class: "line-discount" },
+          h("label", { for: `disc-${i}` }, "Discount"),
+          h("input", {
+            type: "text", id: `disc-${i}`, inputmode: "decimal", autocomplete: "off", placeholder: "10% or 1.50",
+            value: line.discountText || "", "data-discount": line.sku,
+            onchange: (e) => setDiscount(line.sku, e.target.value),
+          }),
+          price.discount ? h("span", { class: "muted" }, `−${money(price.discount)}`) : null),
         short ? h("p", { class: "line-error", id: `short-${i}`, role: "alert", "data-short": line.sku },
           short.message
             ? short.message
@@ -128,10 +155,36 @@ export default async function render({ root, signal }) {
     }));
   }
 
+  function setDiscount(sku, text) {
+    const line = cart.lines.find((l) => l.sku === sku);
+    const typed = String(text || "").trim();
+    const pct = typed.endsWith("%");
+    const { value, error } = readNumber(pct ? typed.slice(0, -1) : typed, { maxDecimals: pct ? 4 : 2 });
+    const gross = priced({ ...line, discount: 0, discountPct: 0 }).gross;
+    const problem = error || (value !== undefined && (value < 0 || (pct ? value > 100 : value > gross))
+      ? `A discount can be up to ${pct ? "100%" : money(gross)}.` : null);
+    if (problem) {
+      shortages.set(sku, { message: problem });
+      draw();
+      return;
+    }
+    line.discountText = typed;
+    line.discount = pct || value === undefined ? 0 : value;
+    line.discountPct = pct && value !== undefined ? value : 0;
+    shortages.delete(sku);
+    changed();
+    draw();
+  }
+
   function add(product) {
     const line = cart.lines.find((l) => l.sku === product.sku);
+    const byMeasure = product.unit && product.unit !== "each";
     if (line) line.quantity += 1;
-    else cart.lines.push({ sku: product.sku, name: product.name, price: Number(product.price), quantity: 1 });
+    else {
+      cart.lines.push({ sku: product.sku, name: product.name, price: Number(product.price), quantity: 1,
+        unit: product.unit || "each", taxRate: product.tax_rate ?? null });
+    }
+    if (byMeasure && !line) setTimeout(() => cartList.querySelector(`[data-qty="${CSS.escape(product.sku)}"]`)?.select(), 0);
     shortages.delete(product.sku);
     fill(outcome);
     changed();
@@ -139,7 +192,9 @@ export default async function render({ root, signal }) {
   }
 
   function setQty(sku, quantity) {
-    const q = Number.isFinite(quantity) ? Math.floor(quantity) : 1;
+    const line = cart.lines.find((l) => l.sku === sku);
+    const byMeasure = line && line.unit && line.unit !== "each";
+    const q = !Number.isFinite(quantity) ? 1 : byMeasure ? Math.round(quantity * 1000) / 1000 : Math.floor(quantity);
     if (q <= 0) cart.lines = cart.lines.filter((l) => l.sku !== sku);
     else cart.lines.find((l) => l.sku === sku).quantity = q;
     shortages.delete(sku);
@@ -243,9 +298,12 @@ export default async function render({ root, signal }) {
     cart.attempted = true;
     save();
     const key = cart.key;
-    const lines = cart.lines.map((l) => ({ sku: l.sku, quantity: l.quantity }));
+    const lines = cart.lines.map((l) => ({
+      sku: l.sku, quantity: l.quantity,
+      ...(l.discountPct ? { discount_pct: l.discountPct } : l.discount ? { discount: l.discount } : {}),
+    }));
     const who = Object.fromEntries(Object.entries(values(customer.querySelector("form"))).filter(([, v]) => v));
-    const body = { lines, ...(Object.keys(who).length ? { customer: who } : {}) };
+    const body = { lines, payment_method: cart.payment || "cash", ...(Object.keys(who).length ? { customer: who } : {}) };
     charge.disabled = true;
     charge.setAttribute("aria-busy", "true");
     charge.textContent = "Recording the sale…";
@@ -253,7 +311,7 @@ export default async function render({ root, signal }) {
     try {
       // Not tied to the screen's signal: a sale in flight finishes even if the person navigates.
       const sale = await post("/sales", body, { headers: { "Idempotency-Key": key }, timeout: 30000 });
-      cart = { key: null, attempted: false, lines: [] };
+      cart = { key: null, attempted: false, lines: [], payment: cart.payment || "cash" };
       shortages = new Map();
       save();
       customer.querySelector("form").reset();
@@ -271,7 +329,10 @@ export default async function render({ root, signal }) {
   function showSold(sale) {
     fill(outcome, h("section", { class: "card", "data-sale": sale.sale_id, role: "status", tabindex: "-1" },
       h("h2", null, `Sale recorded${sale.invoice_no ? ` · invoice ${sale.invoice_no}` : ""}`),
-      h("p", { class: "num" }, h("b", null, money(sale.total)), ` total · ${money(sale.profit)} profit · ${count(sale.units ?? sale.lines.reduce((n, l) => n + l.quantity, 0), "item")}`),
+      h("p", { class: "num" }, h("b", null, money(sale.total)), ` paid by ${sale.payment_method || "other"}`,
+        sale.tax_total ? ` · tax ${money(sale.tax_total)}` : "",
+        sale.profit !== undefined && sale.profit !== null ? ` · ${money(sale.profit)} profit` : "",
+        ` · ${count(sale.units ?? sale.lines.reduce((n, l) => n + l.quantity, 0), "item")}`),
       h("div", { class: "actions", style: "margin:0" },
         h("a", { class: "btn", href: `#/sales/${encodeURIComponent(sale.sale_id)}/invoice`, "data-invoice": "" }, "Invoice"),
         h("button", { class: "btn primary", type: "button", onclick: () => { fill(outcome); clearSearch(); } }, "New sale"))));
