@@ -116,6 +116,24 @@ def run(stack: Any) -> list[dict[str, Any]]:
             {"lines": [{"sku": f"B-{i}", "quantity": 1} for i in range(1, 6)]},
             headers={"Idempotency-Key": "bench-sale"},
         )
+        b.call("PATCH", "/settings/shop", {"default_tax_rate": 0.2})
+        taxed = b.measure(
+            "sale: 5 lines, tax + discounts + payment + key",
+            "POST",
+            "/sales",
+            {"lines": [{"sku": f"B-{i}", "quantity": 2, "discount_pct": 10} for i in range(6, 11)],
+             "payment_method": "card"},
+            headers={"Idempotency-Key": "bench-taxed"},
+        )  # fmt: skip
+        b.measure(
+            "return: 2 lines, restocked, + key",
+            "POST",
+            f"/sales/{taxed['sale_id']}/returns",
+            {"lines": [{"sku": "B-6", "quantity": 1, "reason": "damaged"}, {"sku": "B-7", "quantity": 2}]},
+            headers={"Idempotency-Key": "bench-return"},
+        )
+        b.measure("report: tax by rate (30 days)", "GET", "/reports/tax")
+        b.measure("report: returns (30 days)", "GET", "/reports/returns")
         b.measure("report: today's summary (60 products)", "GET", "/reports/summary")
         b.measure("report: 30-day sales by day", "GET", "/reports/sales?by=day")
         supplier = b.call("POST", "/suppliers", {"name": "Bench Supplies"})["supplier_id"]

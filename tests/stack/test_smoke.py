@@ -24,6 +24,8 @@ def test_register_sign_in_and_stock_a_product(stack: LocalStack) -> None:
         "role": "owner",
         "currency": "USD",
         "timezone": "UTC",
+        "prices_include_tax": False,
+        "default_tax_rate": 0,
     }
     created = api.post("/products", json=product_body("MILK-2L", price=1.65, min_stock=4))
     assert created.status_code == 201, created.text
