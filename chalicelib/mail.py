@@ -16,3 +16,16 @@ def send(*, sender: str, to: list[str], subject: str, text: str, html: str) -> s
         },
     )
     return str(reply.get("MessageId", ""))
+
+
+def send_for_shop(tenant_id: str, kind: str, ref: str, *, to: list[str], subject: str, text: str, html: str) -> str:
+    """Send one email on a shop's behalf from the app's sender and record that it went (kind,
+    what it is about, SES's id, when; not its text), which is what the local outbox shows."""
+    from chalicelib import clock, db
+    from chalicelib.settings import get_settings
+
+    message_id = send(sender=get_settings().alert_sender, to=to, subject=subject, text=text, html=html)
+    now = clock.now()
+    db.put_mail(tenant_id, {"mail_id": clock.new_id(now), "kind": kind, "ref": ref, "message_id": message_id,
+                            "sent_at": clock.iso(now)})
+    return message_id

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, model_validator
 
 MAX_QUANTITY = 1_000_000
 MAX_MONEY = Decimal("1000000000")
@@ -724,3 +724,42 @@ class SalesImportResult(BaseModel):
 
 class ExportQuery(RangeQuery):
     pass
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+class NewPasswordChallenge(BaseModel):
+    """POST /auth/login's reply for an invited person's first sign-in: choose a password."""
+
+    challenge: Literal["new_password"]
+    session: str
+
+
+class LoginReply(RootModel[LoginOut | NewPasswordChallenge]):
+    pass
+
+
+class NewPasswordIn(Strict):
+    email: Email
+    session: Annotated[str, Field(min_length=20, max_length=2048)]  # as Cognito takes it
+    new_password: Annotated[str, Field(max_length=256), AfterValidator(_check_password)]
+
+
+class StaffIn(Strict):
+    email: Email
+    role: Literal["staff", "owner"] = "staff"
+
+
+class StaffMember(BaseModel):
+    user_id: str
+    email: str
+    role: Literal["owner", "staff"]
+    status: Literal["invited", "active"]
+    invited_at: str | None = None
+
+
+class StaffPage(BaseModel):
+    """All of a shop's people at once (a handful): no cursor."""
+
+    items: list[StaffMember]

@@ -2,9 +2,10 @@
 
 moto's SES keeps every message it accepts, from every shop, with no owner and no time. The app
 records each digest it sends as one of the shop's alerts, with SES's message id and the time it
-was sent. So a shop's outbox is the messages whose ids its own alerts name: the caller's token is
+was sent (other emails, such as staff invitations and purchase orders, as one of its mail records).
+So a shop's outbox is the messages whose ids its own alerts and mails name: the caller's token is
 verified exactly as the API verifies it (chalicelib.auth.verify_token), the shop comes from that
-token only, and a message no alert of that shop names is never shown to it.
+token only, and a message no record of that shop names is never shown to it.
 
 Served by the local API server (local/api_server.py) as GET /local/outbox; never deployed.
 """
@@ -34,7 +35,8 @@ def moto_messages(moto_url: str) -> list[dict[str, Any]]:
 
 
 def sent_by_shop(tenant_id: str) -> dict[str, str]:
-    """{SES message id: when it was sent} for the digests this shop's alerts record as sent."""
+    """{SES message id: when it was sent} for the digests this shop's alerts record as sent, and
+    the other emails its mail records name."""
     from chalicelib import db
 
     sent: dict[str, str] = {}
@@ -46,6 +48,14 @@ def sent_by_shop(tenant_id: str) -> dict[str, str]:
         for alert in items:
             if alert.get("message_id"):
                 sent[str(alert["message_id"])] = str(alert.get("sent_at") or alert.get("created_at") or "")
+        if not after:
+            break
+    # Other emails the shop sent (staff invitations, purchase orders) are recorded as mails.
+    after, seen = None, 0
+    while seen < MAX_ALERTS:
+        mails, after = db.query_mails(tenant_id, 200, after)
+        seen += len(mails)
+        sent.update({str(m["message_id"]): str(m["sent_at"]) for m in mails if m.get("message_id")})
         if not after:
             break
     return sent

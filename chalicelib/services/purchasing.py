@@ -62,7 +62,6 @@ def to_supplier(item: dict[str, Any]) -> Supplier:
 
 
 def create_supplier(identity: Identity, request: SupplierIn) -> Supplier:
-    identity.require_owner()
     now = clock.now_iso()
     item = {
         "supplier_id": clock.new_id(),
@@ -91,7 +90,6 @@ def list_suppliers(identity: Identity, limit: int, after: str | None) -> tuple[S
 
 
 def update_supplier(identity: Identity, supplier_id: str, patch: SupplierPatch) -> Supplier:
-    identity.require_owner()
     _supplier(identity.tenant_id, supplier_id)
     changes = patch.model_dump(include=patch.model_fields_set)
     sets = {k: v for k, v in changes.items() if v is not None}
@@ -153,7 +151,6 @@ def to_order(item: dict[str, Any]) -> PurchaseOrder:
 
 
 def create_order(identity: Identity, request: PurchaseOrderIn) -> PurchaseOrder:
-    identity.require_owner()
     supplier = _supplier(identity.tenant_id, request.supplier_id)
     products, _ = db.get_products_and_shop(identity.tenant_id, [ln.sku for ln in request.lines])
     missing = [ln.sku for ln in request.lines if ln.sku not in products or "deleted_at" in products[ln.sku]]
@@ -214,7 +211,6 @@ def _outstanding(line: dict[str, Any]) -> int:
 
 
 def change_status(identity: Identity, po_id: str, request: PurchaseStatusIn) -> PurchaseOrder:
-    identity.require_owner()
     def attempt() -> PurchaseOrder:
         item = _order(identity.tenant_id, po_id)
         current, wanted = item["status"], request.status
