@@ -536,6 +536,8 @@ class PurchaseOrder(BaseModel):
     receipts: list[Receipt]
     created_at: str
     updated_at: str
+    # When it was emailed to the supplier (placing an order emails it when the supplier has an address).
+    supplier_emailed_at: str | None = None
 
 
 class PurchaseOrderQuery(ListQuery):
