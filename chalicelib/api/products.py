@@ -57,8 +57,8 @@ def delete_product(identity: Identity, sku: str) -> None:
     response=StockMovementOut,
     status=201,
     idempotent=True,
-    # Staff adjust and count; receiving outside a purchase order sets the average cost: the owner's.
-    staff=lambda body: body.type != "receive",
+    # Staff receive, adjust and count, but a unit cost (it moves the average cost) is the owner's to give.
+    staff=lambda body: body.unit_cost is None,
 )
 def post_stock(identity: Identity, sku: str, body: StockMovementIn, idempotency_key: str | None) -> StockMovementOut:
     return stock.record(identity, products.normal_sku(sku), body, key=idempotency_key)

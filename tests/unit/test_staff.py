@@ -32,7 +32,7 @@ ROLES = {
     ("GET", "/products/{sku}"): "staff",
     ("PATCH", "/products/{sku}"): "owner",
     ("DELETE", "/products/{sku}"): "owner",
-    ("POST", "/products/{sku}/stock"): "staff-some",  # adjust and count; not receive (it sets the cost)
+    ("POST", "/products/{sku}/stock"): "staff-some",  # receive, adjust, count; not with a unit cost
     ("GET", "/products/{sku}/movements"): "staff",
     ("POST", "/suppliers"): "owner",
     ("GET", "/suppliers"): "owner",
@@ -152,10 +152,12 @@ def test_staff_sell_adjust_count_and_read_without_costs(staffed):
 
     assert clerk.post("/products/TEA/stock", {"type": "adjust", "quantity": -1}).status_code == 201
     assert clerk.post("/products/TEA/stock", {"type": "count", "quantity": 5}).status_code == 201
-    refused = clerk.post("/products/TEA/stock", {"type": "receive", "quantity": 5})
+    assert clerk.post("/products/TEA/stock", {"type": "receive", "quantity": 2}).status_code == 201
+    refused = clerk.post("/products/TEA/stock", {"type": "receive", "quantity": 5, "unit_cost": "9.99"})
     assert refused.status_code == 403 and refused.json["code"] == "owner_only"
     assert clerk.get("/products/TEA/movements").status_code == 200
-    assert owner.get("/products/TEA").json["on_hand"] == 5
+    assert owner.get("/products/TEA").json["on_hand"] == 7
+    assert owner.get("/products/TEA").json["unit_cost"] == 1.25
 
 
 def test_staff_receive_purchase_orders_without_seeing_costs(staffed):
