@@ -3,6 +3,7 @@
 import { logout, me, outboxUrl } from "../api.js";
 import { fill, h } from "../dom.js";
 import { currency, guessCurrency, setCurrency } from "../format.js";
+import { isOwner } from "../role.js";
 import { button, field, toast } from "../ui.js";
 
 const CURRENCIES = ["USD", "EUR", "GBP", "CAD", "AUD", "NZD", "INR", "JPY", "CHF", "SEK", "NOK", "DKK", "PLN", "ZAR", "BRL", "MXN", "SGD", "HKD", "NGN", "KES", "AED"];
@@ -37,11 +38,15 @@ export default async function render({ root }) {
     account,
     h("section", { class: "card" }, h("ul", { class: "list" },
       link("#/sales", "Sales", "History and invoices"),
-      link("#/reports", "Reports", "ABC analysis, dead stock, stock valuation, sales by…"),
-      link("#/suppliers", "Suppliers"),
-      link("#/alerts", "Low-stock alerts", "Who gets the emails, and what was sent"),
-      link("#/import", "Import CSV", "Products or past sales from a spreadsheet"),
-      link("#/export", "Export CSV", "Products and sales"),
+      // The owner's pages; staff are not offered them (the API refuses them anyway).
+      ...(isOwner() ? [
+        link("#/reports", "Reports", "ABC analysis, dead stock, stock valuation, sales by…"),
+        link("#/suppliers", "Suppliers"),
+        link("#/staff", "Staff", "Who can sign in to this shop: invite, remove"),
+        link("#/alerts", "Low-stock alerts", "Who gets the emails, and what was sent"),
+        link("#/import", "Import CSV", "Products or past sales from a spreadsheet"),
+        link("#/export", "Export CSV", "Products and sales"),
+      ] : []),
       outboxUrl ? link("#/outbox", "Outbox (local only)", "Emails this local stack has sent") : null)),
     h("section", { class: "card" }, h("h2", null, "This device"), currencyField),
     button("Log out", { kind: "block danger", onclick: () => logout() }));

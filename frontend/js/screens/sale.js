@@ -24,8 +24,8 @@ export default async function render({ root, params, signal }) {
           h("td", { class: "n" }, money(l.revenue))))),
         h("tfoot", null, h("tr", null, h("td", { colspan: "3" }, "Total"), h("td", { class: "n" }, money(sale.total))))))),
     h("section", { class: "card" }, kv([
-      ["Profit", money(sale.profit)],
-      ["Cost", money(sale.cost)],
+      sale.profit !== undefined ? ["Profit", money(sale.profit)] : null,
+      sale.cost !== undefined ? ["Cost", money(sale.cost)] : null,
       ["Items", number(sale.units)],
       ...Object.entries(customer).map(([k, v]) => [k[0].toUpperCase() + k.slice(1), v]),
     ])));

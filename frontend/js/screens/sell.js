@@ -271,7 +271,7 @@ export default async function render({ root, signal }) {
   function showSold(sale) {
     fill(outcome, h("section", { class: "card", "data-sale": sale.sale_id, role: "status", tabindex: "-1" },
       h("h2", null, `Sale recorded${sale.invoice_no ? ` · invoice ${sale.invoice_no}` : ""}`),
-      h("p", { class: "num" }, h("b", null, money(sale.total)), ` total · ${money(sale.profit)} profit · ${count(sale.units ?? sale.lines.reduce((n, l) => n + l.quantity, 0), "item")}`),
+      h("p", { class: "num" }, h("b", null, money(sale.total)), ` total · ${sale.profit !== undefined ? `${money(sale.profit)} profit · ` : ""}${count(sale.units ?? sale.lines.reduce((n, l) => n + l.quantity, 0), "item")}`),
       h("div", { class: "actions", style: "margin:0" },
         h("a", { class: "btn", href: `#/sales/${encodeURIComponent(sale.sale_id)}/invoice`, "data-invoice": "" }, "Invoice"),
         h("button", { class: "btn primary", type: "button", onclick: () => { fill(outcome); clearSearch(); } }, "New sale"))));
