@@ -217,6 +217,8 @@ def change_status(identity: Identity, po_id: str, request: PurchaseStatusIn) -> 
     to the supplier when they have an address: the duty is written with the transition, so only
     the one request that made the transition has it, and a retry only finishes a send that failed."""
 
+    read: dict[str, Any] = {}  # the supplier as read for the transition, for its email
+
     def attempt() -> tuple[PurchaseOrder, dict[str, Any]]:
         item = _order(identity.tenant_id, po_id)
         current, wanted = item["status"], request.status
@@ -230,7 +232,7 @@ def change_status(identity: Identity, po_id: str, request: PurchaseStatusIn) -> 
         now = clock.now_iso()
         changes: dict[str, Any] = {"status": wanted, "updated_at": now}
         if current == "draft" and wanted == "ordered":
-            supplier = db.get_supplier(identity.tenant_id, item["supplier_id"]) or {}
+            read["supplier"] = supplier = db.get_supplier(identity.tenant_id, item["supplier_id"]) or {}
             if supplier.get("email"):
                 changes["supplier_email_due"] = "pending"
         actions = [
@@ -252,7 +254,7 @@ def change_status(identity: Identity, po_id: str, request: PurchaseStatusIn) -> 
 
     order, item = retry.until_written(attempt, BUSY)
     if item.get("supplier_email_due") in ("pending", "sending"):
-        sent_at = email_supplier(identity.tenant_id, item)
+        sent_at = email_supplier(identity.tenant_id, item, read.get("supplier"))
         if sent_at:
             order.supplier_emailed_at = sent_at
     return order
@@ -262,7 +264,7 @@ def change_status(identity: Identity, po_id: str, request: PurchaseStatusIn) -> 
 SEND_STALE_SECONDS = 300
 
 
-def email_supplier(tenant_id: str, item: dict[str, Any]) -> str | None:
+def email_supplier(tenant_id: str, item: dict[str, Any], supplier: dict[str, Any] | None = None) -> str | None:
     """Email a placed order to its supplier, if this caller wins the duty (see change_status);
     returns when it was sent. A failure is logged and leaves the duty pending for a retry: the
     order is placed either way."""
@@ -274,7 +276,8 @@ def email_supplier(tenant_id: str, item: dict[str, Any]) -> str | None:
     stale = clock.iso(now - timedelta(seconds=SEND_STALE_SECONDS))
     if not db.claim_order_email(tenant_id, item["po_id"], clock.iso(now), stale):
         return None
-    supplier = db.get_supplier(tenant_id, item["supplier_id"]) or {}
+    if supplier is None:  # a retry finishing an earlier send: the supplier as it is now
+        supplier = db.get_supplier(tenant_id, item["supplier_id"]) or {}
     if not supplier.get("email"):  # the address was removed meanwhile: nothing to send
         db.order_emailed(tenant_id, item["po_id"], {}, sent=True)
         return None

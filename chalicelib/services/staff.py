@@ -46,8 +46,8 @@ def _member(item: dict[str, Any]) -> StaffMember:
 
 
 def _ensure_own_record(identity: Identity) -> None:
-    """Owners who registered before staff existed have no record; give the caller one, so the
-    list shows them and removals can check the remover is still a member."""
+    """Owners who registered before staff existed have no record; give the caller one before a
+    removal, which checks that the one removing is still an active member."""
     db.put_member(identity.tenant_id, {
         "user_id": identity.user_id, "email": identity.email, "role": identity.role, "status": "active",
         "activated_at": clock.now_iso(),
@@ -89,7 +89,6 @@ def invite(identity: Identity, request: StaffIn) -> StaffMember:
     shop = db.get_shop(tenant)
     if shop is None:
         raise NotFound("This account's shop no longer exists.")
-    _ensure_own_record(identity)
     password = temporary_password()
     user_id = cognito.invite_user(request.email, password, tenant, request.role)  # 409 if the email is taken
     item = {
