@@ -357,3 +357,19 @@ def test_registering_still_signs_in_directly(client):
     api = register_shop(client, "Shop C")
     assert api.get("/me").json["role"] == "owner"
     assert PASSWORD
+
+
+def test_an_invitation_that_cannot_be_sent_is_undone(client, shop, monkeypatch):
+    from chalicelib import mail
+
+    def down(**kwargs):
+        raise ConnectionError("SES did not answer")
+
+    email = f"undone-{uuid.uuid4().hex[:8]}@example.com"
+    monkeypatch.setattr(mail, "send", down)
+    reply = shop.post("/staff", {"email": email})
+    assert reply.status_code == 503 and reply.headers["Retry-After"]
+    assert email not in {m["email"] for m in shop.get("/staff").json["items"]}
+    monkeypatch.undo()
+    invite(shop, email)  # the email is free: the retry works
+    assert len(sent_to(email)) == 1
