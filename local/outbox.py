@@ -4,7 +4,7 @@ moto's SES keeps every message it accepts, from every shop, with no owner and no
 records each digest it sends as one of the shop's alerts, with SES's message id and the time it
 was sent (other emails, such as staff invitations and purchase orders, as one of its mail records).
 So a shop's outbox is the messages whose ids its own alerts and mails name: the caller's token is
-verified exactly as the API verifies it (chalicelib.auth.verify_token), the shop comes from that
+verified exactly as the API verifies it (chalicelib.auth.authenticate; owners only), the shop comes from that
 token only, and a message no record of that shop names is never shown to it.
 
 Served by the local API server (local/api_server.py) as GET /local/outbox; never deployed.
@@ -65,13 +65,12 @@ def shop_outbox(authorization: str, messages: list[dict[str, Any]]) -> dict[str,
     """{"items": [...]} newest first: the messages the caller's shop sent, each with its send
     time. `authorization` is the request's Authorization header; a missing, forged or expired
     token raises Unauthorized, as the API does."""
-    from chalicelib.auth import verify_token
-    from chalicelib.errors import Unauthorized
+    from chalicelib.auth import authenticate
+    from chalicelib.errors import OwnerOnly
 
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Sign in first: send 'Authorization: Bearer <id_token>'.", code="missing_token")
-    identity = verify_token(token.strip())
+    identity = authenticate(authorization)
+    if not identity.is_owner:  # the shop's emails include staff invitations' temporary passwords
+        raise OwnerOnly()
     sent = sent_by_shop(identity.tenant_id)
     items = [
         {

@@ -62,7 +62,7 @@ def test_owner_invites_staff_who_sets_a_password_and_sells_without_costs(
     expect(page.locator(".tabbar a[data-tab='dashboard']")).to_be_hidden()
     page.locator(".tabbar").get_by_role("link", name="More").click()
     wait_ready(page, "more")
-    for owners in ("Reports", "Staff", "Suppliers", "Import CSV", "Export CSV"):
+    for owners in ("Reports", "Staff", "Suppliers", "Import CSV", "Export CSV", "Outbox (local only)"):
         expect(page.get_by_role("link", name=owners)).to_have_count(0)
     page.goto(f"{site_stack.site_url}/#/reports")
     wait_ready(page, "sell")  # sent back to Sell

@@ -53,6 +53,8 @@ def test_a_removed_staff_members_unexpired_token_is_refused_within_60_s(stack: L
     assert product.status_code == 200 and "unit_cost" not in product.json()
     refused = clerk.get("/reports/summary")
     assert refused.status_code == 403 and refused.json()["code"] == "owner_only"
+    # The outbox holds invitations' temporary passwords: the owner's only.
+    assert clerk.get(OUTBOX).status_code == 403
 
     assert owner.delete(f"/staff/{member['user_id']}").status_code == 204
     removed_at = time.monotonic()

@@ -47,7 +47,7 @@ export default async function render({ root }) {
         link("#/import", "Import CSV", "Products or past sales from a spreadsheet"),
         link("#/export", "Export CSV", "Products and sales"),
       ] : []),
-      outboxUrl ? link("#/outbox", "Outbox (local only)", "Emails this local stack has sent") : null)),
+      outboxUrl && isOwner() ? link("#/outbox", "Outbox (local only)", "Emails this local stack has sent") : null)),
     h("section", { class: "card" }, h("h2", null, "This device"), currencyField),
     button("Log out", { kind: "block danger", onclick: () => logout() }));
 }
