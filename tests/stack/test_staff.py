@@ -72,6 +72,32 @@ def test_a_removed_staff_members_unexpired_token_is_refused_within_60_s(stack: L
     print(f"removed staff refused after {waited:.1f} s")
 
 
+def test_a_removal_made_elsewhere_is_felt_within_the_check_period(stack: LocalStack, owner: Api) -> None:
+    """The API server is one process, which forgets a person the moment it removes them. In AWS
+    the removal runs in one function while others, still warm, hold the person as a member: here
+    the record is marked removed behind the API's back, and the API must notice by itself within
+    MEMBER_CHECK_SECONDS (3 on this stack; 60, the most allowed, by default)."""
+    from tests.stack.conftest import MEMBER_CHECK_SECONDS
+
+    clerk, member, token = invite_and_sign_in(stack, owner)
+    assert clerk.get("/me").status_code == 200  # now cached as a member
+    tenant = owner.get("/me").json()["tenant_id"]
+    stack.client("dynamodb").update_item(
+        TableName=stack.env["TABLE_NAME"],
+        Key={"PK": {"S": f"SHOP#{tenant}"}, "SK": {"S": f"USER#{member['user_id']}"}},
+        UpdateExpression="SET #s = :removed", ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":removed": {"S": "removed"}},
+    )
+    removed_at = time.monotonic()
+    while clerk.get("/me").status_code == 200:
+        assert time.monotonic() - removed_at < 60, "a removed person was still let in after 60 s"
+        time.sleep(0.25)
+    waited = time.monotonic() - removed_at
+    assert claims(token)["exp"] > time.time()
+    assert waited <= float(MEMBER_CHECK_SECONDS) + 2, waited
+    print(f"a removal made elsewhere was felt after {waited:.1f} s (check period {MEMBER_CHECK_SECONDS} s)")
+
+
 def test_another_shop_cannot_touch_our_staff(stack: LocalStack, owner: Api, new_shop) -> None:
     clerk, member, _ = invite_and_sign_in(stack, owner)
     attacker = new_shop("Attacker")
