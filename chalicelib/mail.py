@@ -32,6 +32,11 @@ def send_for_shop(
     message_id = send(sender=get_settings().alert_sender, to=to, subject=subject, text=text, html=html,
                       reply_to=reply_to)
     now = clock.now()
-    db.put_mail(tenant_id, {"mail_id": clock.new_id(now), "kind": kind, "ref": ref, "message_id": message_id,
-                            "sent_at": clock.iso(now)})
+    try:
+        db.put_mail(tenant_id, {"mail_id": clock.new_id(now), "kind": kind, "ref": ref, "message_id": message_id,
+                                "sent_at": clock.iso(now)})
+    except Exception as exc:  # the email went: a caller must not take this for a failed send and send again
+        from chalicelib.observability import logger
+
+        logger.warning("email sent but not recorded", extra={"kind": kind, "error": type(exc).__name__})
     return message_id

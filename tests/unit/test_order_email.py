@@ -137,3 +137,21 @@ def test_two_senders_one_email(addressed):
     assert purchasing.email_supplier(shop.tenant_id, item) is None
     assert len(sent_to(email)) == 1
 
+
+
+def test_an_email_sent_but_not_recorded_is_not_sent_again(addressed, monkeypatch):
+    from chalicelib import db
+
+    shop = addressed
+    email = f"unrecorded-{shop.tenant_id.lower()}@oaty.example"
+    po = order(shop, email)
+
+    def lost(*args, **kwargs):
+        raise ConnectionError("DynamoDB did not answer")
+
+    monkeypatch.setattr(db, "put_mail", lost)
+    placed = shop.post(f"/purchase-orders/{po['po_id']}/status", {"status": "ordered"})
+    assert placed.status_code == 200 and placed.json["supplier_emailed_at"]
+    monkeypatch.undo()
+    shop.post(f"/purchase-orders/{po['po_id']}/status", {"status": "ordered"})
+    assert len(sent_to(email)) == 1
