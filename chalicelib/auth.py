@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.errors import Forbidden, ServiceUnavailable, Unauthorized
+from chalicelib.errors import ServiceUnavailable, Unauthorized
 from chalicelib.observability import logger
 from chalicelib.settings import get_settings
 
@@ -36,9 +36,10 @@ class Identity:
     email: str
     role: str
 
-    def require_owner(self) -> None:
-        if self.role != "owner":
-            raise Forbidden("Only the shop's owner can do this.")
+    # Who may call what is declared on each route (`staff=` of the route decorator), not here.
+    @property
+    def is_owner(self) -> bool:
+        return self.role == "owner"
 
 
 def _fetch_keys(url: str) -> dict[str, Any]:
@@ -102,11 +103,47 @@ def verify_token(token: str) -> Identity:
     return Identity(tenant_id=tenant_id, user_id=claims["sub"], email=claims.get("email", ""), role=role)
 
 
+# (tenant, user) -> (still a member, when read): a warm function reads a person's record at most
+# once per member_check_seconds, so a removal is felt within that, at half a read unit per person
+# per function per minute instead of one per request.
+_members: dict[tuple[str, str], tuple[bool, float]] = {}
+_members_lock = threading.Lock()
+MEMBERS_CACHED = 10_000  # people per warm function before the cache starts again
+
+
+def still_member(identity: Identity) -> bool:
+    """False once the shop removed this person (the token itself may be good for an hour more).
+    People without a record (owners who registered before staff existed) are members."""
+    from chalicelib import db
+
+    key = (identity.tenant_id, identity.user_id)
+    now = time.monotonic()
+    with _members_lock:
+        cached = _members.get(key)
+    if cached is not None and now - cached[1] < get_settings().member_check_seconds:
+        return cached[0]
+    member = db.member_status(identity.tenant_id, identity.user_id) != "removed"
+    with _members_lock:
+        if len(_members) >= MEMBERS_CACHED:
+            _members.clear()
+        _members[key] = (member, now)
+    return member
+
+
+def forget_member(tenant_id: str, user_id: str) -> None:
+    """Read this person's record again on their next request (this function just removed them)."""
+    with _members_lock:
+        _members.pop((tenant_id, user_id), None)
+
+
 def authenticate(authorization: str | None) -> Identity:
-    """The identity behind an Authorization header's bearer token (401 for none or a bad one)."""
+    """The identity behind an Authorization header's bearer token (401 for none, a bad one, or a
+    person their shop has removed)."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Sign in first: send 'Authorization: Bearer <id_token>'.", code="missing_token")
     identity = verify_token(token.strip())
+    if not still_member(identity):
+        raise Unauthorized("You no longer have access to this shop; ask its owner.", code="access_removed")
     logger.thread_safe_append_keys(tenant_id=identity.tenant_id, user_id=identity.user_id)
     return identity

@@ -70,10 +70,12 @@ def login(email: str, password: str) -> dict[str, Any]:
         raise Unauthorized(WRONG_LOGIN, code="wrong_credentials") from None
     except idp.exceptions.TooManyRequestsException:
         raise ServiceUnavailable("Too many sign-in attempts; wait a minute and try again.") from None
+    if reply.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":  # first sign-in of an invited person
+        return {"challenge": "new_password", "session": reply["Session"]}
     result = reply.get("AuthenticationResult")
-    if not result:  # a challenge (new password, MFA) we do not support yet
+    if not result:  # another challenge (MFA) we do not support yet
         raise Unauthorized("This account needs a step we do not support here; contact support.", code="challenge")
-    return result
+    return dict(result)
 
 
 def refresh(refresh_token: str) -> dict[str, Any]:
@@ -87,3 +89,76 @@ def refresh(refresh_token: str) -> dict[str, Any]:
     except (idp.exceptions.NotAuthorizedException, idp.exceptions.UserNotFoundException):
         raise Unauthorized("Your session has ended; please sign in again.", code="invalid_refresh_token") from None
     return reply["AuthenticationResult"]
+
+
+# --- staff: invited with a temporary password, made to choose their own on first sign-in ----
+
+
+def invite_user(email: str, temporary_password: str, tenant_id: str, role: str) -> str:
+    """Create a user who must choose a password at first sign-in; returns their id (sub).
+    Cognito's own message is suppressed: the app sends the invitation (chalicelib.services.staff)."""
+    idp = _idp()
+    try:
+        reply = idp.admin_create_user(
+            UserPoolId=get_settings().user_pool_id,
+            Username=email,
+            TemporaryPassword=temporary_password,
+            UserAttributes=[
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true"},
+                {"Name": "custom:tenant_id", "Value": tenant_id},
+                {"Name": "custom:role", "Value": role},
+            ],
+            MessageAction="SUPPRESS",
+        )
+    except idp.exceptions.UsernameExistsException:
+        # Said the same way whichever shop has it: nothing about another shop leaks.
+        raise Conflict("This email already has a Shelfwise account; invite another address.", code="email_taken") \
+            from None
+    attrs = {a["Name"]: a["Value"] for a in reply["User"].get("Attributes", [])}
+    return attrs.get("sub", reply["User"]["Username"])
+
+
+def new_password(email: str, session: str, password: str) -> dict[str, Any]:
+    """Answer the new-password challenge of a first sign-in; returns the tokens."""
+    idp = _idp()
+    try:
+        reply = idp.respond_to_auth_challenge(
+            ClientId=get_settings().user_pool_client_id,
+            ChallengeName="NEW_PASSWORD_REQUIRED",
+            Session=session,
+            ChallengeResponses={"USERNAME": email, "NEW_PASSWORD": password},
+        )
+    except idp.exceptions.InvalidPasswordException as exc:
+        raise Invalid(
+            "The password does not meet the rules: " + exc.response["Error"].get("Message", ""),
+            [{"field": "new_password", "message": "does not meet the password rules"}],
+        ) from None
+    except (
+        idp.exceptions.NotAuthorizedException,
+        idp.exceptions.CodeMismatchException,
+        idp.exceptions.ExpiredCodeException,
+        idp.exceptions.UserNotFoundException,
+        idp.exceptions.ResourceNotFoundException,  # moto: a session it does not know
+        idp.exceptions.InvalidParameterException,
+    ):
+        raise Unauthorized(
+            "This sign-in step has expired or does not match; sign in again with the emailed password.",
+            code="invalid_session",
+        ) from None
+    result = reply.get("AuthenticationResult")
+    if not result:
+        raise Unauthorized("This account needs a step we do not support here; contact support.", code="challenge")
+    return dict(result)
+
+
+def remove_user(email: str) -> None:
+    """End every session of a removed person (their refresh tokens stop working) and delete them,
+    so the email can join a shop again. Their unexpired id tokens are refused by the app itself."""
+    idp = _idp()
+    pool = get_settings().user_pool_id
+    try:
+        idp.admin_user_global_sign_out(UserPoolId=pool, Username=email)
+        idp.admin_delete_user(UserPoolId=pool, Username=email)
+    except idp.exceptions.UserNotFoundException:
+        pass  # already gone

@@ -1262,3 +1262,122 @@ def touch_last_sold(tenant_id: str, sku: str, at: str) -> None:
         )
     except ddb().exceptions.ConditionalCheckFailedException:
         pass  # it already sold later than that
+
+
+# --- the shop's people and the emails it sent -----------------------------------------------
+
+USER_PREFIX = "USER#"
+MAIL_PREFIX = "MAIL#"
+
+
+def _user_key(tenant_id: str, user_id: str) -> dict[str, Any]:
+    return {"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": USER_PREFIX + user_id}}
+
+
+def put_member(tenant_id: str, user: dict[str, Any]) -> bool:
+    """Record one of the shop's people (keyed by their Cognito id) unless already recorded;
+    False when they were."""
+    try:
+        ddb().put_item(**new_item(shop_pk(tenant_id), USER_PREFIX + user["user_id"], {"type": "user", **user})["Put"])
+    except ddb().exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def get_member(tenant_id: str, user_id: str, consistent: bool = True) -> dict[str, Any] | None:
+    return _get(shop_pk(tenant_id), USER_PREFIX + user_id, consistent)
+
+
+def member_status(tenant_id: str, user_id: str) -> str | None:
+    """Only the person's status (the sign-in check reads it; eventually consistent: half a unit)."""
+    reply = ddb().get_item(
+        TableName=table(), Key=_user_key(tenant_id, user_id), ProjectionExpression="#s",
+        ExpressionAttributeNames={"#s": "status"},
+    )
+    return str(reply["Item"]["status"]["S"]) if "Item" in reply and "status" in reply["Item"] else None
+
+
+def query_members(tenant_id: str) -> list[dict[str, Any]]:
+    """The shop's people, removed ones too (a shop has a handful)."""
+    return list(_query_all({
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": _values({":pk": shop_pk(tenant_id), ":prefix": USER_PREFIX}),
+    }))
+
+
+def activate_member(tenant_id: str, user_id: str, at: str) -> None:
+    """An invited person signed in for the first time (nothing happens for anyone else)."""
+    try:
+        ddb().update_item(
+            TableName=table(), Key=_user_key(tenant_id, user_id),
+            UpdateExpression="SET #s = :active, activated_at = :at",
+            ConditionExpression="#s = :invited",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=_values({":active": "active", ":invited": "invited", ":at": at}),
+        )
+    except ddb().exceptions.ConditionalCheckFailedException:
+        pass
+
+
+def remove_member(tenant_id: str, user_id: str, by_user_id: str, at: str) -> None:
+    """Mark a person removed (the record stays, so their unexpired tokens are refused), if they
+    are not already, and only while the one removing them is still an active member: two owners
+    removing each other cannot both succeed. ConditionFailed otherwise."""
+    transact([
+        {"Update": {
+            "TableName": table(), "Key": _user_key(tenant_id, user_id),
+            "UpdateExpression": "SET #s = :removed, removed_at = :at, removed_by = :by",
+            "ConditionExpression": "attribute_exists(PK) AND #s <> :removed",
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": _values({":removed": "removed", ":at": at, ":by": by_user_id}),
+        }},
+        {"ConditionCheck": {
+            "TableName": table(), "Key": _user_key(tenant_id, by_user_id),
+            "ConditionExpression": "#s = :active",
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": _values({":active": "active"}),
+        }},
+    ])
+
+
+def delete_member(tenant_id: str, user_id: str) -> None:
+    """Forget a record whose invitation could not be completed."""
+    ddb().delete_item(TableName=table(), Key=_user_key(tenant_id, user_id))
+
+
+def put_mail(tenant_id: str, mail: dict[str, Any]) -> None:
+    """Record an email the shop sent (kind, SES message id, when; never its text or recipients)."""
+    ddb().put_item(**new_item(shop_pk(tenant_id), MAIL_PREFIX + mail["mail_id"], {"type": "mail", **mail})["Put"])
+
+
+def query_mails(tenant_id: str, limit: int, after: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    return _page(shop_pk(tenant_id), MAIL_PREFIX, limit=limit, after=after, newest_first=True)
+
+
+def claim_order_email(tenant_id: str, po_id: str, at: str, stale_before: str) -> bool:
+    """Take the duty of emailing a purchase order to its supplier: True for the one caller that
+    moves `supplier_email_due` from pending to sending (or takes over a sending claimed before
+    `stale_before`, whose sender died mid-way)."""
+    try:
+        ddb().update_item(
+            TableName=table(), Key={"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": PO_PREFIX + po_id}},
+            UpdateExpression="SET supplier_email_due = :sending, supplier_email_claimed_at = :at",
+            ConditionExpression="supplier_email_due = :pending OR "
+            "(supplier_email_due = :sending AND supplier_email_claimed_at < :stale)",
+            ExpressionAttributeValues=_values(
+                {":sending": "sending", ":pending": "pending", ":at": at, ":stale": stale_before}
+            ),
+        )
+    except ddb().exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def order_emailed(tenant_id: str, po_id: str, changes: dict[str, Any], sent: bool) -> None:
+    """Record how the supplier email went: sent (done for good) or not (pending again, for a retry)."""
+    changes = {**changes, "supplier_email_due": "sent" if sent else "pending"}
+    expression, names, values = _updates(changes)
+    ddb().update_item(
+        TableName=table(), Key={"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": PO_PREFIX + po_id}},
+        UpdateExpression=expression, ExpressionAttributeNames=names, ExpressionAttributeValues=_values(values),
+    )

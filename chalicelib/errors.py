@@ -53,6 +53,17 @@ class Forbidden(AppError):
     code = "forbidden"
 
 
+class OwnerOnly(Forbidden):
+    code = "owner_only"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "Only the shop's owner can do this. Staff may sell, take returns, receive deliveries, adjust "
+            "and count stock, and look up products and sales; ask the owner for anything else."
+        )
+
+
 class NotFound(AppError):
     status = 404
     code = "not_found"

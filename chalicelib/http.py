@@ -24,12 +24,26 @@ from chalice import Blueprint, Chalice, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.auth import Identity, authenticate
-from chalicelib.errors import AppError, BadCursor, BadRequest, PayloadTooLarge, ServiceUnavailable, invalid_from
+from chalicelib.errors import (
+    AppError,
+    BadCursor,
+    BadRequest,
+    OwnerOnly,
+    PayloadTooLarge,
+    ServiceUnavailable,
+    invalid_from,
+)
 from chalicelib.models import Measure
 from chalicelib.observability import logger
 
 CENT = Decimal("0.01")
 M = TypeVar("M", bound=BaseModel)
+# What a shop's costs and margins are called in replies: never shown to staff, on any route, at
+# any depth (a field a later reply adds under one of these names is hidden too).
+COST_FIELDS = frozenset({
+    "unit_cost", "cost", "profit", "margin", "cost_total", "total_cost", "stock_value_cost", "value_at_cost",
+    "total_value_at_cost",
+})  # fmt: skip
 
 
 @dataclass
@@ -46,6 +60,9 @@ class RouteDoc:
     idempotent: bool = False
     cursor: str | None = None
     produces: str = "application/json"
+    # Who may call it: "public", "owner", "staff" (owners and staff) or "staff-some" (staff for
+    # some requests only, as the route's own check says).
+    roles: str = "owner"
 
 
 ROUTE_DOCS: list[RouteDoc] = []
@@ -211,6 +228,8 @@ def route(
     idempotent: bool = False,
     cursor: str | None = None,
     produces: str = "application/json",
+    staff: bool | Callable[[Any], bool] = False,
+    staff_hides: frozenset[str] = frozenset(),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view, and do for it everything it declares.
 
@@ -221,6 +240,10 @@ def route(
     list's `cursor` shape) and `idempotency_key` (the request's Idempotency-Key, for an
     `idempotent` route, whose first reply is then replayed to every repeat of that key).
     A list view returns (page, last position); the route turns the position into next_cursor.
+
+    Roles: a signed-in route is the owner's only (403 `owner_only` for staff) unless it says
+    `staff=True`, or `staff=<check>` where check(parsed body) says whether staff may make that
+    request. Replies to staff never carry COST_FIELDS, nor the route's own `staff_hides`.
     """
     if cursor is not None and cursor not in CURSOR_SHAPES:
         raise ValueError(f"unknown cursor shape {cursor!r}")
@@ -229,7 +252,8 @@ def route(
     ROUTE_DOCS.append(
         RouteDoc(path=path, method=method, summary=summary, body=body, response=response, status=status,
                  public=public, content_type=content_type, query=query, idempotent=idempotent, cursor=cursor,
-                 produces=produces)
+                 produces=produces,
+                 roles="public" if public else "staff" if staff is True else "staff-some" if staff else "owner")
     )
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -239,6 +263,8 @@ def route(
                 extras["body"] = read_body(body, request)
             elif content_type != "application/json":
                 extras["body"] = request.raw_body
+            if callable(staff) and identity is not None and not identity.is_owner and not staff(extras.get("body")):
+                raise OwnerOnly()
             parsed = read_query(query, request) if query is not None else None
             if parsed is not None:
                 extras["query"] = parsed
@@ -260,6 +286,8 @@ def route(
             request: Any = where.current_request
             try:
                 identity = None if public else authenticate(header("authorization", request))
+                if identity is not None and not identity.is_owner and staff is False:
+                    raise OwnerOnly()
                 result = call_view(request, identity, path_params)
             except AppError as err:
                 if err.status >= 500:
@@ -285,6 +313,9 @@ def route(
                 return result
             if result is None:
                 return Response(body="", status_code=204)
+            if identity is not None and not identity.is_owner:
+                result = without(result.model_dump(mode="python") if isinstance(result, BaseModel) else result,
+                                 COST_FIELDS | staff_hides)
             return json_response(result, status=status)
 
         kwargs: dict[str, Any] = {"methods": [method]}
@@ -295,6 +326,15 @@ def route(
         return handle
 
     return decorate
+
+
+def without(value: Any, names: frozenset[str]) -> Any:
+    """`value` (a reply's JSON-ready data) with every field called one of `names` left out, at any depth."""
+    if isinstance(value, dict):
+        return {k: without(v, names) for k, v in value.items() if k not in names}
+    if isinstance(value, list):
+        return [without(v, names) for v in value]
+    return value
 
 
 def _page(result: Any, cursor: str | None) -> Any:

@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    RootModel,
     SerializationInfo,
     WithJsonSchema,
     model_validator,
@@ -659,6 +660,8 @@ class PurchaseOrder(BaseModel):
     receipts: list[Receipt]
     created_at: str
     updated_at: str
+    # When it was emailed to the supplier (placing an order emails it when the supplier has an address).
+    supplier_emailed_at: str | None = None
 
 
 class PurchaseOrderQuery(ListQuery):
@@ -938,3 +941,42 @@ class ReturnsReport(BaseModel):
     to: date
     rows: list[ReturnsRow]
     totals: ReturnsTotals
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+class NewPasswordChallenge(BaseModel):
+    """POST /auth/login's reply for an invited person's first sign-in: choose a password."""
+
+    challenge: Literal["new_password"]
+    session: str
+
+
+class LoginReply(RootModel[LoginOut | NewPasswordChallenge]):
+    pass
+
+
+class NewPasswordIn(Strict):
+    email: Email
+    session: Annotated[str, Field(min_length=20, max_length=2048)]  # as Cognito takes it
+    new_password: Annotated[str, Field(max_length=256), AfterValidator(_check_password)]
+
+
+class StaffIn(Strict):
+    email: Email
+    role: Literal["staff", "owner"] = "staff"
+
+
+class StaffMember(BaseModel):
+    user_id: str
+    email: str
+    role: Literal["owner", "staff"]
+    status: Literal["invited", "active"]
+    invited_at: str | None = None
+
+
+class StaffPage(BaseModel):
+    """All of a shop's people at once (a handful): no cursor."""
+
+    items: list[StaffMember]

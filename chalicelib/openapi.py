@@ -21,7 +21,7 @@ from chalicelib.models import Error
 ERROR_STATUSES = {
     "400": "Malformed request (bad JSON, a cursor this API did not give out, a bad Idempotency-Key)",
     "401": "Not signed in, or the sign-in is not valid",
-    "403": "Not allowed for this role",
+    "403": "Only the shop's owner may (code owner_only)",
     "404": "Not found (including other shops' things)",
     "409": "Conflict: duplicate, not enough stock, wrong state, a repeated request still running",
     "413": "Request body too large",
@@ -48,6 +48,8 @@ class _Schemas(GenerateJsonSchema):
 
 def _errors_for(doc: RouteDoc) -> dict[str, str]:
     statuses = dict(ERROR_STATUSES)
+    if doc.roles == "staff":
+        statuses.pop("403")  # owners and staff alike
     if doc.public:
         statuses.pop("403")
         if doc.path not in CREDENTIAL_ROUTES:
@@ -106,6 +108,8 @@ def build_spec() -> dict[str, Any]:
             op["responses"][status] = reply
         if not doc.public:
             op["security"] = [{"bearer": []}]
+            # Who may call it (route(staff=...)); staff replies leave out costs and profit.
+            op["x-roles"] = ["owner"] if doc.roles == "owner" else ["owner", "staff"]
         paths.setdefault(doc.path, {})[doc.method.lower()] = op
     return {
         "openapi": "3.1.0",

@@ -29,6 +29,9 @@ class Settings(BaseModel):
     # Imports write days side by side; 1 where the DynamoDB stand-in is not thread-safe (moto).
     import_workers: int = 4
     idempotency_ttl_seconds: int = 24 * 3600
+    # How long a warm function trusts that a signed-in person still belongs to their shop before
+    # reading it again: a removed person's unexpired tokens stop working within this (at most 60).
+    member_check_seconds: int = 60
 
     @property
     def token_issuer(self) -> str:
@@ -52,6 +55,7 @@ _ENV = {
     "max_import_bytes": "MAX_IMPORT_BYTES",
     "import_workers": "IMPORT_WORKERS",
     "idempotency_ttl_seconds": "IDEMPOTENCY_TTL_SECONDS",
+    "member_check_seconds": "MEMBER_CHECK_SECONDS",
 }
 
 

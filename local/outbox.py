@@ -2,9 +2,10 @@
 
 moto's SES keeps every message it accepts, from every shop, with no owner and no time. The app
 records each digest it sends as one of the shop's alerts, with SES's message id and the time it
-was sent. So a shop's outbox is the messages whose ids its own alerts name: the caller's token is
-verified exactly as the API verifies it (chalicelib.auth.verify_token), the shop comes from that
-token only, and a message no alert of that shop names is never shown to it.
+was sent (other emails, such as staff invitations and purchase orders, as one of its mail records).
+So a shop's outbox is the messages whose ids its own alerts and mails name: the caller's token is
+verified exactly as the API verifies it (chalicelib.auth.authenticate; owners only), the shop comes from that
+token only, and a message no record of that shop names is never shown to it.
 
 Served by the local API server (local/api_server.py) as GET /local/outbox; never deployed.
 """
@@ -34,7 +35,8 @@ def moto_messages(moto_url: str) -> list[dict[str, Any]]:
 
 
 def sent_by_shop(tenant_id: str) -> dict[str, str]:
-    """{SES message id: when it was sent} for the digests this shop's alerts record as sent."""
+    """{SES message id: when it was sent} for the digests this shop's alerts record as sent, and
+    the other emails its mail records name."""
     from chalicelib import db
 
     sent: dict[str, str] = {}
@@ -48,6 +50,14 @@ def sent_by_shop(tenant_id: str) -> dict[str, str]:
                 sent[str(alert["message_id"])] = str(alert.get("sent_at") or alert.get("created_at") or "")
         if not after:
             break
+    # Other emails the shop sent (staff invitations, purchase orders) are recorded as mails.
+    after, seen = None, 0
+    while seen < MAX_ALERTS:
+        mails, after = db.query_mails(tenant_id, 200, after)
+        seen += len(mails)
+        sent.update({str(m["message_id"]): str(m["sent_at"]) for m in mails if m.get("message_id")})
+        if not after:
+            break
     return sent
 
 
@@ -55,13 +65,12 @@ def shop_outbox(authorization: str, messages: list[dict[str, Any]]) -> dict[str,
     """{"items": [...]} newest first: the messages the caller's shop sent, each with its send
     time. `authorization` is the request's Authorization header; a missing, forged or expired
     token raises Unauthorized, as the API does."""
-    from chalicelib.auth import verify_token
-    from chalicelib.errors import Unauthorized
+    from chalicelib.auth import authenticate
+    from chalicelib.errors import OwnerOnly
 
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Sign in first: send 'Authorization: Bearer <id_token>'.", code="missing_token")
-    identity = verify_token(token.strip())
+    identity = authenticate(authorization)
+    if not identity.is_owner:  # the shop's emails include staff invitations' temporary passwords
+        raise OwnerOnly()
     sent = sent_by_shop(identity.tenant_id)
     items = [
         {

@@ -4,7 +4,17 @@ from chalice import Blueprint
 
 from chalicelib.auth import Identity
 from chalicelib.http import route
-from chalicelib.models import LoginIn, LoginOut, MeOut, RefreshIn, RefreshOut, RegisterIn, RegisterOut
+from chalicelib.models import (
+    LoginIn,
+    LoginOut,
+    LoginReply,
+    MeOut,
+    NewPasswordIn,
+    RefreshIn,
+    RefreshOut,
+    RegisterIn,
+    RegisterOut,
+)
 from chalicelib.services import accounts
 
 bp = Blueprint(__name__)
@@ -25,10 +35,19 @@ def register(body: RegisterIn) -> RegisterOut:
 
 
 @route(
-    bp, "/auth/login", "POST", summary="Sign in with email and password", body=LoginIn, response=LoginOut, public=True
+    bp, "/auth/login", "POST", summary="Sign in with email and password (or be asked to choose a password)",
+    body=LoginIn, response=LoginReply, public=True,
 )
-def login(body: LoginIn) -> LoginOut:
+def login(body: LoginIn) -> LoginReply:
     return accounts.login(body)
+
+
+@route(
+    bp, "/auth/new-password", "POST", summary="First sign-in: choose a password in place of the emailed one",
+    body=NewPasswordIn, response=LoginOut, public=True,
+)
+def new_password(body: NewPasswordIn) -> LoginOut:
+    return accounts.new_password(body)
 
 
 @route(
@@ -44,6 +63,6 @@ def refresh(body: RefreshIn) -> RefreshOut:
     return accounts.refresh(body)
 
 
-@route(bp, "/me", "GET", summary="The signed-in user and their shop", response=MeOut)
+@route(bp, "/me", "GET", summary="The signed-in user and their shop", response=MeOut, staff=True)
 def me(identity: Identity) -> MeOut:
     return accounts.me(identity)

@@ -27,13 +27,13 @@ def create_product(identity: Identity, body: ProductCreate) -> Product:
 
 @route(
     bp, "/products", "GET", summary="List and search products", response=ProductPage, query=ProductQuery,
-    cursor="product",
+    cursor="product", staff=True,
 )
 def list_products(identity: Identity, query: ProductQuery, position: str | None) -> tuple[ProductPage, str | None]:
     return products.list_products(identity, query, position)
 
 
-@route(bp, "/products/{sku}", "GET", summary="One product", response=Product)
+@route(bp, "/products/{sku}", "GET", summary="One product", response=Product, staff=True)
 def get_product(identity: Identity, sku: str) -> Product:
     return products.get(identity, sku)
 
@@ -57,6 +57,8 @@ def delete_product(identity: Identity, sku: str) -> None:
     response=StockMovementOut,
     status=201,
     idempotent=True,
+    # Staff receive, adjust and count, but a unit cost (it moves the average cost) is the owner's to give.
+    staff=lambda body: body.unit_cost is None,
 )
 def post_stock(identity: Identity, sku: str, body: StockMovementIn, idempotency_key: str | None) -> StockMovementOut:
     return stock.record(identity, products.normal_sku(sku), body, key=idempotency_key)
@@ -70,6 +72,7 @@ def post_stock(identity: Identity, sku: str, body: StockMovementIn, idempotency_
     response=MovementPage,
     query=ListQuery,
     cursor="seq",
+    staff=True,
 )
 def list_movements(
     identity: Identity, sku: str, query: ListQuery, position: str | None

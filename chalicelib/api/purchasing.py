@@ -20,6 +20,8 @@ from chalicelib.models import (
 from chalicelib.services import purchasing
 
 bp = Blueprint(__name__)
+# Staff receive deliveries, so they read orders, but not what the shop pays: no costs, no totals.
+STAFF_HIDES = frozenset({"total"})
 
 
 @route(bp, "/suppliers", "POST", summary="Add a supplier", body=SupplierIn, response=Supplier, status=201)
@@ -63,6 +65,8 @@ def create_order(identity: Identity, body: PurchaseOrderIn) -> PurchaseOrder:
     response=PurchaseOrderPage,
     query=PurchaseOrderQuery,
     cursor="ulid",
+    staff=True,
+    staff_hides=STAFF_HIDES,
 )
 def list_orders(
     identity: Identity, query: PurchaseOrderQuery, position: str | None
@@ -70,7 +74,10 @@ def list_orders(
     return purchasing.list_orders(identity, query, position)
 
 
-@route(bp, "/purchase-orders/{po_id}", "GET", summary="One purchase order", response=PurchaseOrder)
+@route(
+    bp, "/purchase-orders/{po_id}", "GET", summary="One purchase order", response=PurchaseOrder, staff=True,
+    staff_hides=STAFF_HIDES,
+)
 def get_order(identity: Identity, po_id: str) -> PurchaseOrder:
     return purchasing.get_order(identity, po_id)
 
@@ -96,6 +103,8 @@ def change_status(identity: Identity, po_id: str, body: PurchaseStatusIn) -> Pur
     response=PurchaseOrder,
     status=201,
     idempotent=True,
+    staff=True,
+    staff_hides=STAFF_HIDES,
 )
 def receive(identity: Identity, po_id: str, body: ReceiptIn, idempotency_key: str | None) -> PurchaseOrder:
     return purchasing.receive(identity, po_id, body, key=idempotency_key)

@@ -22,6 +22,7 @@ bp = Blueprint(__name__)
     response=Sale,
     status=201,
     idempotent=True,
+    staff=True,
 )
 def create_sale(identity: Identity, body: SaleIn, idempotency_key: str | None) -> Sale:
     return sales.record(identity, body, key=idempotency_key)
@@ -35,12 +36,13 @@ def create_sale(identity: Identity, body: SaleIn, idempotency_key: str | None) -
     response=SalePage,
     query=SaleQuery,
     cursor="ulid",
+    staff=True,
 )
 def list_sales(identity: Identity, query: SaleQuery, position: str | None) -> tuple[SalePage, str | None]:
     return sales.list_sales(identity, query, position)
 
 
-@route(bp, "/sales/{sale_id}", "GET", summary="One sale", response=Sale)
+@route(bp, "/sales/{sale_id}", "GET", summary="One sale", response=Sale, staff=True)
 def get_sale(identity: Identity, sale_id: str) -> Sale:
     return sales.get(identity, sale_id)[0]
 
@@ -54,16 +56,22 @@ def get_sale(identity: Identity, sale_id: str) -> Sale:
     response=Return,
     status=201,
     idempotent=True,
+    staff=True,
 )
 def create_return(identity: Identity, sale_id: str, body: ReturnIn, idempotency_key: str | None) -> Return:
     return returns.record(identity, sale_id, body, key=idempotency_key)
 
 
-@route(bp, "/sales/{sale_id}/invoice", "GET", summary="A printable HTML invoice for a sale", produces="text/html")
+@route(
+    bp, "/sales/{sale_id}/invoice", "GET", summary="A printable HTML invoice for a sale", produces="text/html",
+    staff=True,
+)
 def sale_invoice(identity: Identity, sale_id: str) -> Response:
     sale, _ = sales.get(identity, sale_id)
     shop = db.get_shop(identity.tenant_id) or {}
     local = datetime.fromisoformat(sale.sold_at.replace("Z", "+00:00")).astimezone(sales.shop_zone(shop))
     return Response(
-        body=invoice.render(shop, sale, local, sales.shop_zone(shop)), status_code=200, headers={"Content-Type": "text/html; charset=utf-8"}
+        body=invoice.render(shop, sale, local, sales.shop_zone(shop)),
+        status_code=200,
+        headers={"Content-Type": "text/html; charset=utf-8"},
     )

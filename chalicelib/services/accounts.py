@@ -7,7 +7,18 @@ from decimal import Decimal
 from chalicelib import clock, cognito, db
 from chalicelib.auth import Identity
 from chalicelib.errors import NotFound
-from chalicelib.models import LoginIn, LoginOut, MeOut, RefreshIn, RefreshOut, RegisterIn, RegisterOut
+from chalicelib.models import (
+    LoginIn,
+    LoginOut,
+    LoginReply,
+    MeOut,
+    NewPasswordChallenge,
+    NewPasswordIn,
+    RefreshIn,
+    RefreshOut,
+    RegisterIn,
+    RegisterOut,
+)
 from chalicelib.observability import count, logger
 
 
@@ -31,17 +42,34 @@ def register(request: RegisterIn) -> RegisterOut:
         },
     )
     try:
-        cognito.create_user(request.email, request.password, tenant_id, "owner")
+        user_id = cognito.create_user(request.email, request.password, tenant_id, "owner")
     except Exception:
         db.delete_shop(tenant_id)
         raise
+    db.put_member(tenant_id, {"user_id": user_id, "email": request.email, "role": "owner", "status": "active",
+                            "activated_at": clock.now_iso()})
     count("ShopRegistered")
     logger.info("shop registered", extra={"tenant_id": tenant_id})
     return RegisterOut(tenant_id=tenant_id, email=request.email)
 
 
-def login(request: LoginIn) -> LoginOut:
+def login(request: LoginIn) -> LoginReply:
     result = cognito.login(request.email, request.password)
+    if result.get("challenge") == "new_password":
+        return LoginReply(NewPasswordChallenge(challenge="new_password", session=result["session"]))
+    return LoginReply(
+        LoginOut(id_token=result["IdToken"], refresh_token=result["RefreshToken"], expires_in=result["ExpiresIn"])
+    )
+
+
+def new_password(request: NewPasswordIn) -> LoginOut:
+    """An invited person's first sign-in: their own password in, tokens out, and they are active."""
+    from chalicelib.auth import verify_token
+    from chalicelib.services import staff
+
+    result = cognito.new_password(request.email, request.session, request.new_password)
+    identity = verify_token(result["IdToken"])
+    staff.activate(identity.tenant_id, identity.user_id)
     return LoginOut(id_token=result["IdToken"], refresh_token=result["RefreshToken"], expires_in=result["ExpiresIn"])
 
 

@@ -182,7 +182,6 @@ def get_settings_for(identity: Identity) -> AlertSettings:
 
 
 def put_settings(identity: Identity, request: AlertSettingsIn) -> AlertSettings:
-    identity.require_owner()
     shop = db.update_shop(
         identity.tenant_id, {"alert_recipients": request.recipients, "alerts_enabled": request.enabled}
     )

@@ -74,7 +74,6 @@ def get_live(tenant_id: str, sku: str) -> dict[str, Any]:
 
 
 def create(identity: Identity, request: ProductCreate) -> Product:
-    identity.require_owner()
     return add(identity.tenant_id, request)
 
 
@@ -183,7 +182,6 @@ def _matches(product: dict[str, Any], words: list[str]) -> bool:
 
 
 def update(identity: Identity, sku: str, patch: ProductPatch) -> Product:
-    identity.require_owner()
     changes = patch.model_dump(include=patch.model_fields_set)
 
     def attempt() -> Product:
@@ -209,7 +207,6 @@ def update(identity: Identity, sku: str, patch: ProductPatch) -> Product:
 
 
 def delete(identity: Identity, sku: str) -> None:
-    identity.require_owner()
 
     def attempt() -> None:
         item = get_live(identity.tenant_id, sku)

@@ -30,7 +30,7 @@ from chalicelib.models import (
     SupplierPatch,
     qty_out,
 )
-from chalicelib.observability import count
+from chalicelib.observability import count, logger
 from chalicelib.services.products import check_units
 from chalicelib.services.stock import average_cost
 
@@ -64,7 +64,6 @@ def to_supplier(item: dict[str, Any]) -> Supplier:
 
 
 def create_supplier(identity: Identity, request: SupplierIn) -> Supplier:
-    identity.require_owner()
     now = clock.now_iso()
     item = {
         "supplier_id": clock.new_id(),
@@ -93,7 +92,6 @@ def list_suppliers(identity: Identity, limit: int, after: str | None) -> tuple[S
 
 
 def update_supplier(identity: Identity, supplier_id: str, patch: SupplierPatch) -> Supplier:
-    identity.require_owner()
     _supplier(identity.tenant_id, supplier_id)
     changes = patch.model_dump(include=patch.model_fields_set)
     sets = {k: v for k, v in changes.items() if v is not None}
@@ -149,13 +147,13 @@ def to_order(item: dict[str, Any]) -> PurchaseOrder:
         note=item.get("note"),
         receipts=receipts,
         total=sum((ln.unit_cost * ln.quantity for ln in lines), Decimal(0)),
+        supplier_emailed_at=item.get("supplier_emailed_at"),
         created_at=item["created_at"],
         updated_at=item["updated_at"],
     )
 
 
 def create_order(identity: Identity, request: PurchaseOrderIn) -> PurchaseOrder:
-    identity.require_owner()
     supplier = _supplier(identity.tenant_id, request.supplier_id)
     products, _ = db.get_products_and_shop(identity.tenant_id, [ln.sku for ln in request.lines])
     missing = [ln.sku for ln in request.lines if ln.sku not in products or "deleted_at" in products[ln.sku]]
@@ -218,20 +216,31 @@ def _outstanding(line: dict[str, Any]) -> Decimal:
 
 
 def change_status(identity: Identity, po_id: str, request: PurchaseStatusIn) -> PurchaseOrder:
-    identity.require_owner()
-    def attempt() -> PurchaseOrder:
+    """Move an order on. Asking for the status it already has is a repeat (a retry whose reply was
+    lost): it changes nothing and answers the order. Placing an order (draft -> ordered) emails it
+    to the supplier when they have an address: the duty is written with the transition, so only
+    the one request that made the transition has it, and a retry only finishes a send that failed."""
+
+    read: dict[str, Any] = {}  # the supplier as read for the transition, for its email
+
+    def attempt() -> tuple[PurchaseOrder, dict[str, Any]]:
         item = _order(identity.tenant_id, po_id)
         current, wanted = item["status"], request.status
+        if wanted == current and current != "draft":
+            return to_order(item), item
         if wanted not in NEXT[current]:
             raise Conflict(
                 f"A purchase order that is {current.replace('_', ' ')} cannot become {wanted}.",
                 code="invalid_transition",
             )
         now = clock.now_iso()
+        changes: dict[str, Any] = {"status": wanted, "updated_at": now}
+        if current == "draft" and wanted == "ordered":
+            read["supplier"] = supplier = db.get_supplier(identity.tenant_id, item["supplier_id"]) or {}
+            if supplier.get("email"):
+                changes["supplier_email_due"] = "pending"
         actions = [
-            db.purchase_order_change(
-                identity.tenant_id, item["po_id"], db.as_int(item["version"]), {"status": wanted, "updated_at": now}
-            )
+            db.purchase_order_change(identity.tenant_id, item["po_id"], db.as_int(item["version"]), changes)
         ]
         # Stock on order follows the order: counted from "ordered" until received or cancelled.
         sign = (
@@ -244,10 +253,57 @@ def change_status(identity: Identity, po_id: str, request: PurchaseStatusIn) -> 
                 if _outstanding(ln)
             ]
         db.transact(actions)  # ConditionFailed: it changed meanwhile; read again, decide again
-        item.update(status=wanted, updated_at=now)
-        return to_order(item)
+        item.update(changes)
+        return to_order(item), item
 
-    return retry.until_written(attempt, BUSY)
+    order, item = retry.until_written(attempt, BUSY)
+    if item.get("supplier_email_due") in ("pending", "sending"):
+        sent_at = email_supplier(identity.tenant_id, item, read.get("supplier"))
+        if sent_at:
+            order.supplier_emailed_at = sent_at
+    return order
+
+
+# A send claimed this long ago and not finished died with its function: another may take it over.
+SEND_STALE_SECONDS = 300
+
+
+def email_supplier(tenant_id: str, item: dict[str, Any], supplier: dict[str, Any] | None = None) -> str | None:
+    """Email a placed order to its supplier, if this caller wins the duty (see change_status);
+    returns when it was sent. A failure is logged and leaves the duty pending for a retry: the
+    order is placed either way."""
+    from datetime import timedelta
+
+    from chalicelib import mail, order_email
+
+    now = clock.now()
+    stale = clock.iso(now - timedelta(seconds=SEND_STALE_SECONDS))
+    if not db.claim_order_email(tenant_id, item["po_id"], clock.iso(now), stale):
+        return None
+    if supplier is None:  # a retry finishing an earlier send: the supplier as it is now
+        supplier = db.get_supplier(tenant_id, item["supplier_id"]) or {}
+    if not supplier.get("email"):  # the address was removed meanwhile: nothing to send
+        db.order_emailed(tenant_id, item["po_id"], {}, sent=True)
+        return None
+    shop = db.get_shop(tenant_id) or {}
+    name = supplier.get("name") or item.get("supplier_name", "")
+    try:
+        message_id = mail.send_for_shop(
+            tenant_id, "purchase_order", item["po_id"], to=[supplier["email"]],
+            subject=order_email.subject(shop.get("shop_name", ""), item),
+            text=order_email.text(shop, item, name), html=order_email.html(shop, item, name),
+            reply_to=[shop["owner_email"]] if shop.get("owner_email") else None,
+        )
+    except Exception as exc:  # SES refused or did not answer: a retry of the status call sends it
+        # The error's type only: SES's messages can name the supplier's address.
+        logger.warning("purchase order not emailed", extra={"po_id": item["po_id"], "error": type(exc).__name__})
+        db.order_emailed(tenant_id, item["po_id"], {}, sent=False)
+        return None
+    at = clock.now_iso()
+    db.order_emailed(tenant_id, item["po_id"], {"supplier_emailed_at": at, "supplier_message_id": message_id},
+                     sent=True)
+    count("PurchaseOrderEmailed")
+    return at
 
 
 def receive(identity: Identity, po_id: str, request: ReceiptIn, key: str | None = None) -> PurchaseOrder:

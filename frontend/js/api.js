@@ -55,8 +55,19 @@ function tokenFrom(reply) {
   return { id_token: reply.id_token, expires_at: Date.now() + (Number(reply.expires_in) || 3600) * 1000 };
 }
 
+/** Sign in. An invited person's first sign-in answers {challenge: "new_password", session}
+ *  instead: nobody is signed in until newPassword() answers it. */
 export async function login(email, password) {
   const reply = await request("POST", "/auth/login", { body: { email, password }, auth: false });
+  if (reply.challenge) return reply;
+  session.set({ ...tokenFrom(reply), refresh_token: reply.refresh_token, email });
+  return reply;
+}
+
+/** First sign-in: the person's own password in place of the emailed one; signs them in. */
+export async function newPassword(email, challengeSession, password) {
+  const reply = await request("POST", "/auth/new-password",
+    { body: { email, session: challengeSession, new_password: password }, auth: false });
   session.set({ ...tokenFrom(reply), refresh_token: reply.refresh_token, email });
   return reply;
 }

@@ -3,6 +3,7 @@
 
 import { apiUrl, session } from "./api.js";
 import { $$, fill, h } from "./dom.js";
+import { OWNER_SCREENS, isOwner } from "./role.js";
 import { errorBlock } from "./ui.js";
 
 // [name, path pattern, module in ./screens/, tab, public]
@@ -33,6 +34,7 @@ const ROUTES = [
   ["alerts", "/alerts", "alerts", "more"],
   ["shop-settings", "/settings", "shop-settings", "more"],
   ["outbox", "/outbox", "outbox", "more"],
+  ["staff", "/staff", "staff", "more"],
 ].map(([name, path, module, tab, isPublic]) => ({
   name, module, tab, isPublic: Boolean(isPublic),
   keys: [...path.matchAll(/:(\w+)/g)].map((m) => m[1]),
@@ -113,6 +115,11 @@ async function render() {
     go("#/");
     return;
   }
+  // Staff start on Sell and never see the owner's screens (the API refuses them anyway).
+  if (!route.isPublic && !isOwner() && OWNER_SCREENS.has(route.name)) {
+    go("#/sell");
+    return;
+  }
   showShell(route);
 
   const view = h("div", { class: "view", "data-view": route.name });
@@ -143,6 +150,8 @@ async function render() {
 function showShell(route) {
   const withBar = Boolean(route && !route.isPublic);
   tabbar.hidden = !withBar;
+  document.body.dataset.role = withBar && !isOwner() ? "staff" : "owner";
+  for (const link of $$("a[data-tab]", tabbar)) link.hidden = link.dataset.tab === "dashboard" && !isOwner();
   document.body.classList.toggle("no-tabbar", !withBar);
   for (const link of $$("a[data-tab]", tabbar)) {
     if (route && link.dataset.tab === route.tab) link.setAttribute("aria-current", "page");

@@ -130,6 +130,7 @@ def test_no_screen_is_wider_than_the_phone(page: Any, site_stack: LocalStack, fu
         ("/export", "export"),
         ("/alerts", "alerts"),
         ("/outbox", "outbox"),
+        ("/staff", "staff"),
         ("/", "dashboard"),  # last: log_in leaves the page on it, and the same address draws nothing new
     ]
     too_wide = {}

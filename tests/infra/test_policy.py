@@ -17,12 +17,14 @@ from infra import package
 from .conftest import ROOT
 
 # IAM prefix of each service the app calls, and what an operation needs when it is not itself an IAM
-# action: a transaction is authorized item by item; InitiateAuth is a public (unsigned) Cognito call.
+# action: a transaction is authorized item by item; InitiateAuth and RespondToAuthChallenge are public
+# (unsigned) Cognito calls.
 SERVICES = {"dynamodb": "dynamodb", "cognito-idp": "cognito-idp", "ses": "ses", "sesv2": "ses", "s3": "s3"}
 NEEDS = {
     "dynamodb:TransactWriteItems": {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
     "dynamodb:TransactGetItems": {"dynamodb:GetItem"},
     "cognito-idp:InitiateAuth": set(),
+    "cognito-idp:RespondToAuthChallenge": set(),  # public too: the first sign-in's new password
     "ses:SendEmail": {"ses:SendEmail"},
 }
 # powertools' idempotency store (DynamoDBPersistenceLayer) calls these on the idempotency table.

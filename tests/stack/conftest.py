@@ -17,6 +17,7 @@ from local.stack import LocalStack, StackError
 from tests.stack.helpers import Api, register_and_login
 
 log = logging.getLogger(__name__)
+MEMBER_CHECK_SECONDS = "3"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -28,7 +29,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     data_dir: Path = tmp_path_factory.mktemp("stack")
     local = LocalStack.throwaway(data_dir)
     try:
-        local.start()
+        # The API reads whether a signed-in person still belongs to their shop every few seconds
+        # here, not every minute: a removed person's refusal is seen without a minute's wait.
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("MEMBER_CHECK_SECONDS", MEMBER_CHECK_SECONDS)
+            local.start()
     except StackError as exc:
         pytest.fail(f"the local stack did not start: {exc}", pytrace=False)
     log.info("stack up in %s s: %s", local.timings, local.api_url)

@@ -56,7 +56,11 @@ def test_query_parameters_come_from_the_query_models(client):
 def test_error_replies_are_listed_with_their_schema(client):
     spec = _spec(client)
     sale = spec["paths"]["/sales"]["post"]["responses"]
-    assert {"400", "401", "403", "404", "409", "413", "415", "422", "503"} <= set(sale)
+    assert {"400", "401", "404", "409", "413", "415", "422", "503"} <= set(sale)
+    # Staff may sell: only owner-only routes say 403.
+    assert "403" not in sale and "403" in spec["paths"]["/products"]["post"]["responses"]
+    assert spec["paths"]["/products"]["post"]["x-roles"] == ["owner"]
+    assert spec["paths"]["/sales"]["post"]["x-roles"] == ["owner", "staff"]
     assert sale["503"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
     error = _resolve(spec, sale["422"]["content"]["application/json"]["schema"])
     assert set(error["required"]) == {"code", "message"}

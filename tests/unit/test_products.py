@@ -123,7 +123,7 @@ def test_staff_cannot_change_the_catalogue(client, aws, shop):
         staff.patch("/products/P1", {"price": 0}),
         staff.delete("/products/P1"),
     ):
-        assert reply.status_code == 403 and reply.json["code"] == "forbidden"
+        assert reply.status_code == 403 and reply.json["code"] == "owner_only"
 
 
 @pytest.mark.parametrize("cursor", ["garbage!", "e30", "WyJhIl0", "eyJza3UiOiAxfQ", "eyJwIjogMX0"])

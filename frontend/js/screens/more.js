@@ -2,6 +2,7 @@
 
 import { logout, me, outboxUrl } from "../api.js";
 import { fill, h } from "../dom.js";
+import { isOwner } from "../role.js";
 import { button } from "../ui.js";
 
 function link(href, title, sub) {
@@ -21,13 +22,17 @@ export default async function render({ root }) {
     h("header", { class: "page-head" }, h("h1", { tabindex: "-1" }, "More")),
     account,
     h("section", { class: "card" }, h("ul", { class: "list" },
-      link("#/settings", "Shop settings", "Name, address and tax id for invoices; currency, time zone, tax"),
       link("#/sales", "Sales", "History, invoices and returns"),
-      link("#/reports", "Reports", "ABC analysis, dead stock, stock valuation, sales by…"),
-      link("#/suppliers", "Suppliers"),
-      link("#/alerts", "Low-stock alerts", "Who gets the emails, and what was sent"),
-      link("#/import", "Import CSV", "Products or past sales from a spreadsheet"),
-      link("#/export", "Export CSV", "Products and sales"),
-      outboxUrl ? link("#/outbox", "Outbox (local only)", "Emails this local stack has sent") : null)),
+      // The owner's pages; staff are not offered them (the API refuses them anyway).
+      ...(isOwner() ? [
+        link("#/settings", "Shop settings", "Name, address and tax id for invoices; currency, time zone, tax"),
+        link("#/reports", "Reports", "ABC analysis, dead stock, stock valuation, sales by…"),
+        link("#/suppliers", "Suppliers"),
+        link("#/staff", "Staff", "Who can sign in to this shop: invite, remove"),
+        link("#/alerts", "Low-stock alerts", "Who gets the emails, and what was sent"),
+        link("#/import", "Import CSV", "Products or past sales from a spreadsheet"),
+        link("#/export", "Export CSV", "Products and sales"),
+      ] : []),
+      outboxUrl && isOwner() ? link("#/outbox", "Outbox (local only)", "Emails this local stack has sent") : null)),
     button("Log out", { kind: "block danger", onclick: () => logout() }));
 }

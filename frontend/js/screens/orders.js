@@ -22,7 +22,7 @@ export default async function render({ root, query, signal }) {
       h("div", { class: "main" },
         h("div", { class: "title" }, po.supplier_name, " ", statusBadge(po.status)),
         h("div", { class: "sub" }, `${date(po.created_at)} · ${count(po.lines.length, "line")}`)),
-      h("div", { class: "end" }, money(po.total)))),
+      po.total !== undefined ? h("div", { class: "end" }, money(po.total)) : null)),
     empty: () => status
       ? h("p", { class: "muted", style: "padding:12px 0" }, "No orders with this status.")
       : emptyState({

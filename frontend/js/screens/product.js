@@ -5,6 +5,7 @@ import { timeChart } from "../charts.js";
 import { fill, h } from "../dom.js";
 import { MOVEMENT_LABELS, ago, dateTime, money, number } from "../format.js";
 import { forgetCategories, stockBadge, suggestedReorder } from "../shop.js";
+import { isOwner } from "../role.js";
 import { busy, button, errorBlock, kv, linkButton, pagedList, toast } from "../ui.js";
 
 export default async function render({ root, params, signal }) {
@@ -15,7 +16,9 @@ export default async function render({ root, params, signal }) {
     get(`${path}/movements`, { limit: 200 }, { signal }).catch((err) => ({ error: err })),
   ]);
   const hashSku = encodeURIComponent(sku);
-  const margin = product.price > 0 ? (product.price - product.unit_cost) / product.price : null;
+  const owner = isOwner();
+  // Staff get no cost (the API leaves it out): no margin either.
+  const margin = product.price > 0 && product.unit_cost !== undefined ? (product.price - product.unit_cost) / product.price : null;
 
   const deleteError = h("div");
   const deleteButton = button("Delete product", {
@@ -40,7 +43,7 @@ export default async function render({ root, params, signal }) {
     h("header", { class: "page-head" },
       h("a", { class: "back", href: "#/products", "aria-label": "Back to products" }, "‹"),
       h("h1", { tabindex: "-1" }, product.name),
-      linkButton("Edit", `#/products/${hashSku}/edit`, "small")),
+      owner ? linkButton("Edit", `#/products/${hashSku}/edit`, "small") : null),
     h("p", { class: "muted", style: "margin-top:-8px" }, [product.sku, product.category, product.subcategory].filter(Boolean).join(" · ")),
     h("section", { class: "figures", "aria-label": "Stock" },
       h("div", { class: `figure${product.low_stock ? " alert" : ""}` },
@@ -54,7 +57,7 @@ export default async function render({ root, params, signal }) {
       linkButton("Adjust", `#/products/${hashSku}/stock?type=adjust`),
       linkButton("Count", `#/products/${hashSku}/stock?type=count`)),
     h("section", { class: "card" }, kv([
-      ["Unit cost", money(product.unit_cost)],
+      product.unit_cost !== undefined ? ["Unit cost", money(product.unit_cost)] : null,
       ["Minimum stock", number(product.min_stock)],
       ["Reorder quantity", number(product.reorder_qty)],
       product.low_stock ? ["Suggested reorder", number(suggestedReorder(product))] : null,
@@ -67,7 +70,7 @@ export default async function render({ root, params, signal }) {
       h("h2", { id: "history-title" }, "Stock over time"), chartBox),
     h("section", { class: "card", "aria-labelledby": "moves-title" },
       h("h2", { id: "moves-title" }, "Movements"), movementsList(path, first, signal)),
-    deleteError, deleteButton);
+    deleteError, owner ? deleteButton : null);
 
   if (first.error) {
     fill(chartBox, errorBlock(first.error));

@@ -4,6 +4,7 @@
 import { get, newKey, post, seg } from "../api.js";
 import { h } from "../dom.js";
 import { money, number } from "../format.js";
+import { isOwner } from "../role.js";
 import { busy, checkNumbers, clearErrors, field, segmented, showErrors, toast, values } from "../ui.js";
 
 const TYPES = [["receive", "Receive"], ["adjust", "Adjust"], ["count", "Count"]];
@@ -16,6 +17,8 @@ const COPY = {
 export default async function render({ root, params, query, signal }) {
   const path = `/products/${seg(params.sku)}`;
   const product = await get(path, {}, { signal });
+  // Staff receive at the current cost: what stock costs is the owner's to say (the API agrees).
+  const owner = isOwner();
   let type = COPY[query.type] ? query.type : "receive";
   let key = newKey();
   let lastSent = null;
@@ -35,8 +38,8 @@ export default async function render({ root, params, query, signal }) {
     type = next;
     qtyField.querySelector("label").firstChild.textContent = COPY[type].qty;
     qtyField.querySelector(".hint").textContent = COPY[type].hint;
-    costField.hidden = type !== "receive";
-    costField.querySelector("input").disabled = type !== "receive";
+    costField.hidden = type !== "receive" || !owner;
+    costField.querySelector("input").disabled = type !== "receive" || !owner;
     submit.textContent = COPY[type].button;
     clearErrors(form);
   }
@@ -78,6 +81,6 @@ export default async function render({ root, params, query, signal }) {
       h("a", { class: "back", href: `#/products/${encodeURIComponent(product.sku)}`, "aria-label": "Back" }, "‹"),
       h("h1", { tabindex: "-1" }, product.name)),
     h("p", { class: "muted", style: "margin-top:-8px" },
-      `${product.sku} · ${number(product.on_hand)} on hand · cost ${money(product.unit_cost)}`),
+      `${product.sku} · ${number(product.on_hand)} on hand` + (product.unit_cost !== undefined ? ` · cost ${money(product.unit_cost)}` : "")),
     form);
 }
