@@ -155,7 +155,8 @@ METRICS: list[tuple[str, re.Pattern[str]]] = [
                            r"\bincome\b|\bmade\b|\bmake\b|\btook\b|\btake\b|\btaken\b|\bgross\b")),
 ]
 DIMENSIONS: list[tuple[str, re.Pattern[str]]] = [
-    ("customer", re.compile(r"\bcustomers?\b|\bclients?\b|\bbuyers?\b|\bshoppers?\b|\bwho (?:buys|bought|spends|spent)\b")),
+    ("customer", re.compile(r"\bcustomers?\b|\bclients?\b|\bbuyers?\b|\bshoppers?\b|"
+                            r"\bwho (?:buys|bought|spends|spent)\b")),
     ("supplier", re.compile(r"\bsuppliers?\b|\bvendors?\b|\bwholesalers?\b")),
     ("subcategory", re.compile(r"\bsubcategor(?:y|ies)\b|\btypes?\b|\bkinds?\b")),
     ("category", re.compile(r"\bcategor(?:y|ies)\b|\bdepartments?\b|\bsections?\b|\branges?\b")),
@@ -235,7 +236,7 @@ def normalise(question: str) -> str:
     text = re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", text)
     text = re.sub(r"(?<![\d])[-/](?![\d])", " ", text)  # hyphens between words, not in dates
     text = re.sub(r"[^\w\s\-/]", " ", text)
-    words = []
+    words: list[str] = []
     for word in text.split():
         word = SHORTHAND.get(word, word)
         words.extend(correct(w) for w in word.split())

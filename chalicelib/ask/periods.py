@@ -39,6 +39,7 @@ class Period:
     label: str  # how the question named it: "last week", "March 2026"
     kind: str  # day, week, month, quarter, year, days, range, all
     to_date: bool = False  # its calendar unit goes on after today (this week, this month so far)
+    partial: bool = False  # a past period cut to as many days as a current one (like for like)
 
     @property
     def days(self) -> int:
@@ -50,6 +51,20 @@ class Period:
     def describe(self) -> str:
         """The label with the dates it covers: "last week (23–29 Nov 2026)"."""
         return self.label if self.label == self.span() else f"{self.label} ({self.span()})"
+
+    def phrase(self) -> str:
+        """The period as it reads inside a sentence: "last week (…)", "in March 2026 (…)"."""
+        if self.kind in ("days", "all"):
+            return f"over {self.describe()}"
+        if self.label.startswith("the same"):
+            return f"in {self.describe()}"
+        if self.label.split()[0] in ("today", "yesterday", "this", "last", "the", "since"):
+            return self.describe()
+        if self.kind == "day":
+            return f"on {self.describe()}"
+        if self.kind in ("month", "quarter", "year"):
+            return f"in {self.describe()}"
+        return f"over {self.describe()}"
 
     def as_dict(self) -> dict[str, str]:
         return {"from": self.first.isoformat(), "to": self.last.isoformat(), "label": self.label}
@@ -234,11 +249,11 @@ def _date_parts(m: re.Match[str], p: str) -> tuple[str, int | None, int | None, 
         return "day", d, mo, y
     for i in ("1", "2"):
         if g.get(p + "m" + i):
-            y = g.get(p + "y" + i)
-            return "day", int(g[p + "d" + i]), MONTHS[g[p + "m" + i]], int(y) if y else None
+            year = g.get(p + "y" + i)
+            return "day", int(g[p + "d" + i]), MONTHS[g[p + "m" + i]], int(year) if year else None
     if g.get(p + "m3"):
-        y = g.get(p + "y3")
-        return "month", None, MONTHS[g[p + "m3"]], int(y) if y else None
+        year = g.get(p + "y3")
+        return "month", None, MONTHS[g[p + "m3"]], int(year) if year else None
     if g.get(p + "d4"):
         return "bare", int(g[p + "d4"]), None, None
     return None
@@ -316,13 +331,14 @@ def _named_month(m: re.Match[str], today: date) -> Period:
 
 def _quarter(m: re.Match[str], today: date) -> Period:
     number = int(m.group("q"))
-    year = int(m.group("y")) if m.group("y") else (today.year if 3 * (number - 1) + 1 <= today.month else today.year - 1)
+    started = 3 * (number - 1) + 1 <= today.month
+    year = int(m.group("y")) if m.group("y") else (today.year if started else today.year - 1)
     return quarter(year, number, today, f"Q{number} {year}")
 
 
 Builder = Callable[[re.Match[str], date], "Period | None"]
 DA, DB = _DATE.format(p="a"), _DATE.format(p="b")
-_M = _MONTH.format("m")
+_NOT_MAY = "|".join(k for k in sorted(MONTHS, key=len, reverse=True) if k != "may")
 PATTERNS: list[tuple[str, Builder]] = [
     (rf"\bbetween {DA} and {DB}\b", _range),
     (rf"\b(?:from )?{DA} ?(?:to|till|until|through|-) ?{DB}\b", _range),
@@ -352,7 +368,7 @@ PATTERNS: list[tuple[str, Builder]] = [
      lambda m, t: all_time(t)),
     (rf"\b(?:on )?{DA}\b", _single_day),  # a full date ("on 5 march", "2026-03-05")
     # "may" is a month only where a month is expected: after in/for/of/during or before a year.
-    (rf"\b(?:(?:in|for|during|of|over|last|this) )?(?P<m>{'|'.join(k for k in sorted(MONTHS, key=len, reverse=True) if k != 'may')})(?: (?P<y>(?:19|20)\d\d))?\b",
+    (rf"\b(?:(?:in|for|during|of|over|last|this) )?(?P<m>{_NOT_MAY})(?: (?P<y>(?:19|20)\d\d))?\b",
      _named_month),
     (r"\b(?:(?:in|for|during|of|over) )(?P<m>may)(?: (?P<y>(?:19|20)\d\d))?\b|\b(?P<m2>may) (?P<y2>(?:19|20)\d\d)\b",
      lambda m, t: month_period(5, int(m.group("y") or m.group("y2")) if (m.group("y") or m.group("y2")) else None, t)),
@@ -414,14 +430,15 @@ def previous_of(period: Period, today: date) -> Period:
         first = period.first - timedelta(days=period.days)
         label = "the period before"
     if period.kind in ("month", "quarter", "year"):
-        full_months = {"month": 1, "quarter": 3, "year": 12}[period.kind]
-        full_last = add_months(first, full_months) - timedelta(days=1)
-        last = full_last
-        if period.to_date:  # like for like: as many days into it as today is into this one
-            last = min(full_last, first + timedelta(days=period.days - 1))
+        full_last = add_months(first, {"month": 1, "quarter": 3, "year": 12}[period.kind]) - timedelta(days=1)
+    elif period.kind == "week":
+        full_last = first + timedelta(days=6)
     else:
-        last = first + timedelta(days=period.days - 1)
-    return Period(first, last, label, period.kind)
+        full_last = first + timedelta(days=period.days - 1)
+    last = full_last
+    if period.to_date:  # like for like: as many days into it as today is into this one
+        last = min(full_last, first + timedelta(days=period.days - 1))
+    return Period(first, last, label, period.kind, partial=last < full_last)
 
 
 def current_of(period: Period, today: date) -> Period:
@@ -443,4 +460,5 @@ def like_for_like(current: Period, previous: Period) -> Period:
     """Trim a past period to as many days as a current one that is still going on."""
     if not current.to_date or previous.days <= current.days:
         return previous
-    return Period(previous.first, previous.first + timedelta(days=current.days - 1), previous.label, previous.kind)
+    return Period(previous.first, previous.first + timedelta(days=current.days - 1), previous.label, previous.kind,
+                  partial=True)
