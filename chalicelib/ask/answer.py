@@ -509,6 +509,15 @@ def _action(ctx: Context) -> AskReply:
                     f"changed. {where}", data={"changed": False, "verb": verb}, link=link)  # fmt: skip
 
 
+def _unclear_period(ctx: Context) -> AskReply:
+    return AskReply(
+        understood=False,
+        answer="I couldn't tell which period you mean, so I haven't guessed. Name it like \u201clast 14 days\u201d, "
+               "\u201clast week\u201d, \u201cin March\u201d or \u201cbetween 1 and 15 Nov\u201d.",
+        suggestions=["sales last 14 days", "sales last week", "sales this month", "sales between 1 and 15 Nov"],
+    )
+
+
 def _unknown(ctx: Context) -> AskReply:
     return AskReply(
         understood=False,
@@ -521,5 +530,5 @@ def _unknown(ctx: Context) -> AskReply:
 HANDLERS = {
     "total": _total, "compare": _compare, "ranking": _ranking, "stock": _stock, "low_stock": _low_stock,
     "run_out": _run_out, "reorder": _reorder, "dead_stock": _dead_stock, "stock_value": _stock_value,
-    "customers": _customers, "action": _action, "unknown": _unknown,
+    "customers": _customers, "action": _action, "unclear_period": _unclear_period, "unknown": _unknown,
 }  # fmt: skip

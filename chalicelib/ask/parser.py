@@ -140,6 +140,12 @@ TOTAL_HINT = re.compile(
     r"\bhow much\b|\bhow many\b|\bhow (?:am i|are we|is business|is the shop|did (?:i|we) do|did it go|"
     r"are things|is it going)\b|\bdoing\b|\btotal\b|\bsummary\b"
 )
+# Words that name a time: if a question has them but no period could be read from it, it is asked
+# again rather than answered for a default period the owner did not mean.
+PERIODISH = re.compile(
+    r"\b(?:last|past|previous|since|between|during|fortnight|week|weeks|month|months|year|years|quarter|ago|"
+    r"season|christmas|easter|holidays?|weekend|summer|winter|spring|autumn|fall)\b"
+)
 METRICS: list[tuple[str, re.Pattern[str]]] = [
     ("tax", re.compile(r"\b(?:tax|taxes|vat|gst|hst)\b")),
     ("returns", re.compile(r"\b(?:returns?|returned|refunds?|refunded)\b")),
@@ -197,7 +203,7 @@ PHRASES = [
 @dataclass
 class Parsed:
     intent: str  # total, compare, ranking, stock, low_stock, run_out, reorder, dead_stock, stock_value,
-    #              customers, action, unknown
+    #              customers, action, unclear_period, unknown
     slots: dict[str, Any] = field(default_factory=dict)
     period: Period | None = None
     compare_to: Period | None = None
@@ -317,6 +323,8 @@ def parse(question: str, today: date) -> Parsed:
         return Parsed("customers", slots, period, text=text)
 
     if RANK.search(text) and not (STOCK.search(text) and not SALES_WORDS.search(text) and not _dimension_named(text)):
+        if period is None and PERIODISH.search(masked):
+            return Parsed("unclear_period", {"asked": "ranking"}, text=text)
         return _ranking(text, period, today)
 
     if STOCK.search(text) and not SALES_WORDS.search(text):
@@ -329,6 +337,8 @@ def parse(question: str, today: date) -> Parsed:
         slots.update(_product_slot(_without_metric_words(masked)))
         if slots.get("product") and period is None and not SALES_WORDS.search(text) and slots["metric"] == "units":
             return Parsed("stock", {"product": slots["product"]}, text=text)  # "how many mugs" is stock
+        if period is None and PERIODISH.search(masked):
+            return Parsed("unclear_period", {"asked": "total", "metric": slots["metric"]}, text=text)
         return Parsed("total", slots, period or periods.today_period(today), text=text)
 
     return Parsed("unknown", text=text)

@@ -202,6 +202,11 @@ def test_off_topic_is_not_understood(store):
         assert body["understood"] is False and body["suggestions"], question
 
 
+def test_a_period_it_cannot_read_is_asked_again_not_guessed(store):
+    body = ask(store, "sales over christmas")
+    assert body["understood"] is False and "haven't guessed" in body["answer"] and body["suggestions"]
+
+
 def test_an_unknown_product_is_said_not_guessed(store):
     body = ask(store, "how many zebra cushions do i have")
     assert body["understood"] is False and "zebra cushions" in body["answer"]

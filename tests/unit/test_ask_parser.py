@@ -15,7 +15,7 @@ import pytest
 
 from chalicelib.ask import periods
 from chalicelib.ask.parser import normalise, parse
-from tests.unit.ask_heldout import HELD_OUT
+from tests.unit.ask_heldout import HELD_OUT, HELD_OUT_2
 
 TODAY_D = date(2026, 12, 2)
 T = "2026-12-02"
@@ -241,6 +241,10 @@ CASES: list[Case] = [
     ("how do i delete a product", "action", {"verb": "delete"}, None, None),
     ("wipe everything", "action", {"verb": "wipe"}, None, None),
     ("refund order 123", "action", {"verb": "refund"}, None, None),
+    # --- a time named but not readable: asked again, not answered for a default period ----------
+    ("sales over christmas", "unclear_period", {"asked": "total"}, None, None),
+    ("top sellers last season", "unclear_period", {"asked": "ranking"}, None, None),
+    ("profit for the weekend", "unclear_period", {"metric": "profit"}, None, None),
     # --- not understood ------------------------------------------------------------------------
     ("whats the weather", "unknown", {}, None, None),
     ("hello", "unknown", {}, None, None),
@@ -273,7 +277,7 @@ def _check(case: Case) -> list[str]:
 def test_the_table_is_big_enough_and_apart_from_the_held_out_set():
     assert len(CASES) >= 150
     assert len(HELD_OUT) >= 30
-    assert not {c[0] for c in CASES} & {c[0] for c in HELD_OUT}
+    assert not {c[0] for c in CASES} & {c[0] for c in HELD_OUT + HELD_OUT_2}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
@@ -281,16 +285,17 @@ def test_phrasing(case):
     assert _check(case) == []
 
 
-def test_held_out_accuracy(record_property):
+@pytest.mark.parametrize(("name", "cases", "floor"), [("held-out", HELD_OUT, 0.8), ("held-out 2", HELD_OUT_2, 0.7)])
+def test_held_out_accuracy(record_property, name, cases, floor):
     """Reported, not tuned: the share of the held-out phrasings read right (intent, slots and
     period all as expected)."""
-    misses = {case[0]: problems for case in HELD_OUT if (problems := _check(case))}
-    accuracy = 1 - len(misses) / len(HELD_OUT)
-    record_property("held_out_accuracy", accuracy)
-    print(f"\nheld-out accuracy: {accuracy:.1%} ({len(HELD_OUT) - len(misses)}/{len(HELD_OUT)})")
+    misses = {case[0]: problems for case in cases if (problems := _check(case))}
+    accuracy = 1 - len(misses) / len(cases)
+    record_property(f"{name} accuracy", accuracy)
+    print(f"\n{name} accuracy: {accuracy:.1%} ({len(cases) - len(misses)}/{len(cases)})")
     for question, problems in misses.items():
         print(f"  miss: {question!r}: {'; '.join(problems)}")
-    assert accuracy >= 0.8, misses
+    assert accuracy >= floor, misses
 
 
 def test_normalising_phone_shorthand():
