@@ -15,6 +15,7 @@ from chalicelib.ask import periods
 from chalicelib.ask.parser import Parsed, parse
 from chalicelib.ask.periods import Period
 from chalicelib.auth import Identity
+from chalicelib.errors import Invalid
 from chalicelib.models import AskReply, ProductQuery, SalesReport, SalesReportQuery
 from chalicelib.observability import count, logger
 from chalicelib.services import products, reports
@@ -68,7 +69,11 @@ def answer(identity: Identity, question: str) -> AskReply:
     shop = db.get_shop(identity.tenant_id) or {}
     today = clock.now().astimezone(shop_zone(shop)).date()
     parsed = parse(question, today)
-    reply = HANDLERS.get(parsed.intent, _unknown)(Context(identity, shop, parsed))
+    try:
+        reply = HANDLERS.get(parsed.intent, _unknown)(Context(identity, shop, parsed))
+    except Invalid as refused:  # a period the reports do not cover (longer than ten years)
+        reply = AskReply(understood=False, answer=f"I can't answer that for the period asked: {refused.message}",
+                         suggestions=EXAMPLES[:3])  # fmt: skip
     if reply.understood and reply.data is not None:
         reply.data = {"intent": parsed.intent, **reply.data}
     logger.info("question answered", extra={"intent": parsed.intent, "understood": reply.understood})
@@ -80,7 +85,10 @@ def answer(identity: Identity, question: str) -> AskReply:
 
 
 def _sales(ctx: Context, period: Period, by: str = "day") -> SalesReport:
-    query = SalesReportQuery.model_validate({"from": period.first.isoformat(), "to": period.last.isoformat(), "by": by})
+    if period.last < periods.EARLIEST:  # "1970 vs the year before"
+        raise Invalid("Shelfwise keeps no days before 1970.")
+    first = max(period.first, periods.EARLIEST)
+    query = SalesReportQuery.model_validate({"from": first.isoformat(), "to": period.last.isoformat(), "by": by})
     return reports.sales_report(ctx.identity, query)
 
 

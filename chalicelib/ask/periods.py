@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 ALL_TIME_DAYS = 3660  # the longest range a report covers (reports.MAX_DAYS)
+EARLIEST = date(1970, 1, 1)  # the first day the store can name (models.EARLIEST_DAY)
 
 MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4, "may": 5,
@@ -166,7 +167,8 @@ def year_period(year: int, today: date) -> Period:
 
 
 def last_days(n: int, today: date, unit: str = "day") -> Period:
-    n = max(n, 1)
+    # No report reaches further back than ALL_TIME_DAYS: nor does "the last 9999 years".
+    n = min(max(n, 1), {"day": ALL_TIME_DAYS, "week": ALL_TIME_DAYS // 7, "month": 120, "year": 10}[unit])
     if unit == "week":
         first, label = today - timedelta(days=7 * n - 1), f"the last {n} weeks"
     elif unit == "month":
@@ -398,7 +400,7 @@ def find_periods(text: str, today: date) -> tuple[list[Found], str]:
             if not m.group(0).strip():
                 continue
             period = build(m, today)
-            if period is None or period.first > today:
+            if period is None or period.first > today or period.first < EARLIEST:
                 continue
             found.append(Found(m.start(), m.end(), period))
             masked = masked[: m.start()] + " " * (m.end() - m.start()) + masked[m.end():]

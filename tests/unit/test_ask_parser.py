@@ -12,6 +12,8 @@ from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chalicelib.ask import periods
 from chalicelib.ask.parser import normalise, parse
@@ -370,3 +372,22 @@ def test_describe_states_the_dates():
     assert periods.this_week(TODAY_D).describe() == "this week (30 Nov – 2 Dec 2026)"
     assert periods.last_year(TODAY_D).describe() == "last year (1 Jan – 31 Dec 2025)"
     assert periods.today_period(TODAY_D).describe() == "today (2 Dec 2026)"
+
+
+# --- whatever is typed, the parser reads it without failing ---------------------------------------
+
+WORDS = sorted({*__import__("chalicelib.ask.parser", fromlist=["VOCABULARY"]).VOCABULARY, *periods.MONTHS,
+                "between", "and", "to", "from", "since", "last", "9999", "0", "31", "29", "2026-13-45", "1900",
+                "0001-01-01", "9999-12-31", "feb", "vs", "top", "99", "mugs", "-", "/", "%", "q5", "q4", "\u202e"})
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(WORDS), max_size=12), st.text(max_size=40))
+def test_any_question_parses_to_a_known_intent_and_a_reportable_period(words, noise):
+    parsed = parse(" ".join(words) + " " + noise, TODAY_D)
+    assert parsed.intent in {"total", "compare", "ranking", "stock", "low_stock", "run_out", "reorder", "dead_stock",
+                             "stock_value", "customers", "action", "unclear_period", "unknown"}
+    for period in (parsed.period, parsed.compare_to):
+        if period is not None:
+            assert date(1970, 1, 1) <= period.first <= period.last
+            assert period.first <= TODAY_D
