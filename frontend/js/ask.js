@@ -5,11 +5,12 @@ import { post } from "./api.js";
 import { fill, h } from "./dom.js";
 import { busy, errorBlock } from "./ui.js";
 
+// Short enough that two fit side by side on a phone: the examples wrap, never scroll sideways.
 export const EXAMPLES = [
-  "What sold best last week?",
-  "How much did I take yesterday?",
-  "This month vs last month",
-  "What is running low?",
+  "Best sellers last week",
+  "Takings yesterday",
+  "This month vs last",
+  "What's running low?",
   "Profit this month",
   "Dead stock",
 ];
@@ -70,5 +71,5 @@ export function askCard({ signal } = {}) {
     out,
     h("p", { class: "muted", id: "ask-hint", style: "margin:8px 0 6px;font-size:.875rem" },
       "Answers come from your own figures and never change anything. Try:"),
-    chips(EXAMPLES, ask, { "data-ask-examples": "", class: "ask-chips scroll" }));
+    chips(EXAMPLES, ask, { "data-ask-examples": "" }));
 }

@@ -22,7 +22,7 @@ def test_ask_from_the_dashboard(page: Any, site_stack: LocalStack, shop: dict[st
     log_in(page, site_stack.site_url, shop["email"], shop["password"])
     wait_ready(page, "dashboard")
     card = page.locator("[data-ask]")
-    card.get_by_role("button", name="What is running low?").click()
+    card.get_by_role("button", name="What's running low?").click()
     answer = card.locator("[data-understood=true]")
     expect(answer).to_contain_text("Blue mug (2 left, minimum 5)")
     width = page.evaluate("document.scrollingElement.scrollWidth")
