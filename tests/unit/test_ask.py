@@ -89,6 +89,8 @@ def test_totals_match_the_sales_report(store, question, metric, first, last):
     assert body["data"]["figures"] == totals
     assert body["link"].startswith("#/reports?tab=sales") and f"from={first}" in body["link"]
     assert first[:4] in body["answer"]  # the answer names the period it covers
+    said = f"${totals[metric]:,.2f}" if metric in ("revenue", "profit") else f"{totals[metric]:,}"
+    assert said in body["answer"]  # the sentence says the figure the report shows, to the cent
 
 
 def test_margin_and_average_order_are_computed_from_the_same_totals(store):
