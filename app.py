@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from chalice import Chalice, ConvertToMiddleware, CORSConfig, Rate
 
 from chalicelib import http
-from chalicelib.api import alerts, auth, imports, products, purchasing, reports, sales, shop, staff, system
+from chalicelib.api import alerts, ask, auth, imports, products, purchasing, reports, sales, shop, staff, system
 from chalicelib.observability import logger, metrics
 
 app = Chalice(app_name="shelfwise")
@@ -24,6 +24,7 @@ app.api.cors = CORSConfig(
 
 for blueprint in (system, auth, products, sales, purchasing, alerts, reports, imports, shop, staff):
     app.register_blueprint(blueprint.bp)
+app.register_blueprint(ask.bp)
 
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics))

@@ -980,3 +980,28 @@ class StaffPage(BaseModel):
     """All of a shop's people at once (a handful): no cursor."""
 
     items: list[StaffMember]
+
+
+# --- ask in plain words -------------------------------------------------------------------
+
+ASK_MAX_CHARS = 500  # a question typed on a phone; anything longer is not a question
+
+
+def _has_words(value: str) -> str:
+    if not value:
+        raise ValueError("ask a question, e.g. 'what sold best last week'")
+    return value
+
+
+class AskIn(Strict):
+    question: Annotated[
+        str, Field(max_length=ASK_MAX_CHARS), AfterValidator(clean_text), AfterValidator(_has_words)
+    ]
+
+
+class AskReply(BaseModel):
+    understood: bool
+    answer: str  # one or two sentences, with the period the figures cover
+    data: dict[str, object] | None = None  # the figures behind the answer, as the reports give them
+    link: str | None = None  # the site route that shows the figure ("#/reports?tab=sales&...")
+    suggestions: list[str] = []  # questions to try (when not understood, or to choose a product)

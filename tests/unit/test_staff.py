@@ -57,6 +57,7 @@ ROLES = {
     ("PATCH", "/settings/shop"): "owner",
     ("GET", "/reports/tax"): "owner",
     ("GET", "/reports/returns"): "owner",
+    ("POST", "/ask"): "owner",
     ("POST", "/staff"): "owner",
     ("GET", "/staff"): "owner",
     ("DELETE", "/staff/{user_id}"): "owner",

@@ -3,6 +3,7 @@
 
 import { demoUrl, get, me } from "../api.js";
 import { replaceQuery } from "../app.js";
+import { askCard } from "../ask.js";
 import { timeChart } from "../charts.js";
 import { fill, h } from "../dom.js";
 import {
@@ -136,7 +137,8 @@ export default async function render({ root, query, signal }) {
 
   root.append(
     h("header", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Today")),
-    shopLine, demoLine, welcome, figures, summaryError, drawer, stockValue, salesCard, breakdownCard, lowCard);
+    shopLine, demoLine, welcome, figures, summaryError, drawer, stockValue, askCard({ signal }), salesCard, breakdownCard,
+    lowCard);
 
   const current = () => rangeOf(choice, custom);
 
