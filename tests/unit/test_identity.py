@@ -14,6 +14,8 @@ def test_register_login_and_me(client):
         "role": "owner",
         "currency": "USD",
         "timezone": "UTC",
+        "prices_include_tax": False,
+        "default_tax_rate": 0,
     }
 
 
