@@ -176,4 +176,7 @@ window.addEventListener("auth:changed", () => go(session.signedIn() ? "#/" : "#/
 window.addEventListener("hashchange", render);
 
 updateNetbar();
-render();
+render().finally(() => {
+  // After the first screen: the offline shell.
+  import("./pwa.js").then((m) => m.registerWorker()).catch(() => {});
+});
