@@ -2,12 +2,15 @@
 // barcode and presses Enter: an exact barcode or SKU match goes straight into the cart), tap a
 // quick pick, adjust quantities, charge. One Idempotency-Key per sale attempt: made when the cart
 // is started, reused when the same cart is sent again (a retry or a double tap never sells twice),
-// replaced when the cart changes after an attempt.
+// replaced when the cart changes after an attempt. With no connection the sale goes into the
+// phone's queue (offline.js) with that same key, products come from the phone's copy of the
+// catalogue (stock marked as possibly stale), and the screen says how many sales wait to sync.
 
 import { ApiError, get, newKey, post, seg } from "../api.js";
 import { debounce, fill, h } from "../dom.js";
 import { count, money, number, readNumber } from "../format.js";
 import { button, errorBlock, field, loadingNote, values } from "../ui.js";
+import { catalogueAge, discard, drain, findCached, offline, outboxState, queueSale, refreshCatalogue, someCached } from "../offline.js";
 
 const CART_KEY = "shelfwise.cart";
 
@@ -67,8 +70,13 @@ export default async function render({ root, signal }) {
   const checkout = h("div", { class: "checkout" },
     h("div", { class: "totals" }, h("span", null, "Total"), totalText), charge);
 
+  // --- sales kept on the phone: how many wait, and any the server refused ---
+  const syncNote = h("p", { class: "muted", role: "status", "data-sync": "", style: "margin:0 0 8px" });
+  const refusedBox = h("div", { "data-refused-list": "" });
+
   root.append(
     h("header", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Sell")),
+    syncNote, refusedBox,
     h("div", { class: "scan" },
       h("label", { class: "label", for: "sell-search" }, "Find a product"),
       search,
@@ -152,7 +160,21 @@ export default async function render({ root, signal }) {
   async function lookup(q) {
     searchController?.abort();
     searchController = new AbortController();
-    return get("/products", { q, limit: 20 }, { signal: searchController.signal });
+    if (offline()) return { items: await findCached(q), cached: true };
+    try {
+      return await get("/products", { q, limit: 20 }, { signal: searchController.signal });
+    } catch (err) {
+      // No reply at all: the phone's copy still sells.
+      if (err.status === 0 && err.code !== "aborted") return { items: await findCached(q), cached: true };
+      throw err;
+    }
+  }
+
+  /** "12 in stock", or for the phone's copy "12 in stock at 09:14 (may have changed)". */
+  function stockText(p) {
+    if (!p.stock_at) return `${number(p.on_hand)} in stock`;
+    const at = new Date(p.stock_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    return `${number(p.on_hand)} in stock at ${at} (may have changed)`;
   }
 
   function showResults(items) {
@@ -162,7 +184,7 @@ export default async function render({ root, signal }) {
     },
     h("div", { class: "main" },
       h("div", { class: "title" }, p.name),
-      h("div", { class: "sub" }, `${p.sku}${p.barcode ? " · " + p.barcode : ""} · ${number(p.on_hand)} in stock`)),
+      h("div", { class: "sub", "data-stale": p.stock_at ? "" : null }, `${p.sku}${p.barcode ? " · " + p.barcode : ""} · ${stockText(p)}`)),
     h("div", { class: "end" }, h("b", null, money(p.price)), h("div", { class: "sub" }, "Add"))))));
     picksBox.hidden = items.length > 0 || search.value.trim() !== "";
   }
@@ -246,6 +268,10 @@ export default async function render({ root, signal }) {
     const lines = cart.lines.map((l) => ({ sku: l.sku, quantity: l.quantity }));
     const who = Object.fromEntries(Object.entries(values(customer.querySelector("form"))).filter(([, v]) => v));
     const body = { lines, ...(Object.keys(who).length ? { customer: who } : {}) };
+    if (offline()) {
+      await keepForLater(key, body);
+      return;
+    }
     charge.disabled = true;
     charge.setAttribute("aria-busy", "true");
     charge.textContent = "Recording the sale…";
@@ -266,6 +292,32 @@ export default async function render({ root, signal }) {
       charge.removeAttribute("aria-busy");
       draw();
     }
+  }
+
+  /** The sale goes into the phone's queue with its key; the cart is free for the next customer. */
+  async function keepForLater(key, body) {
+    const total = cart.lines.reduce((sum, l) => sum + l.price * l.quantity, 0);
+    try {
+      await queueSale({ key, body, total, lines: cart.lines.map((l) => ({ ...l })) });
+    } catch (err) {
+      sending = false;
+      fill(outcome, h("p", { class: "form-error", role: "alert" }, `This phone could not keep the sale (${err.message}). Nothing was sold.`));
+      draw();
+      return;
+    }
+    cart = { key: null, attempted: false, lines: [] };
+    shortages = new Map();
+    save();
+    customer.querySelector("form").reset();
+    customer.open = false;
+    sending = false;
+    charge.removeAttribute("aria-busy");
+    fill(outcome, h("section", { class: "card", role: "status", "data-queued": key },
+      h("h2", null, "Sale kept on this phone"),
+      h("p", null, h("b", { class: "num" }, money(total)), " · it will be sent when the connection is back; nothing more to do."),
+      h("button", { class: "btn primary", type: "button", onclick: () => { fill(outcome); clearSearch(); } }, "New sale")));
+    draw();
+    loadPicks();
   }
 
   function showSold(sale) {
@@ -291,7 +343,13 @@ export default async function render({ root, signal }) {
       // The sale may or may not have been recorded: the same key makes a retry safe.
       fill(outcome, h("div", { class: "form-error", role: "alert", "data-error": err.code },
         h("p", null, `${err.message} The sale may not have been recorded. Trying again is safe: it will not be recorded twice.`),
-        h("button", { class: "btn", type: "button", onclick: () => retry() }, "Try again")));
+        h("button", { class: "btn", type: "button", onclick: () => retry() }, "Try again"),
+        err.status === 0 ? h("button", { class: "btn", type: "button", style: "margin-left:8px", onclick: () => {
+          // Same key: if the first attempt did land, the queue's send gets its reply, not a second sale.
+          const lines = cart.lines.map((l) => ({ sku: l.sku, quantity: l.quantity }));
+          const who = Object.fromEntries(Object.entries(values(customer.querySelector("form"))).filter(([, v]) => v));
+          keepForLater(cart.key, { lines, ...(Object.keys(who).length ? { customer: who } : {}) });
+        } }, "Send later") : null));
       return;
     }
     // 422 (unknown product, bad quantity) and the rest: say it, next to the cart.
@@ -312,6 +370,15 @@ export default async function render({ root, signal }) {
 
   // --- quick picks: what sells most lately, for a known product in three taps ---
   async function loadPicks() {
+    if (offline()) {
+      const items = await someCached().catch(() => []);
+      fill(picks, items.length
+        ? items.map((p) => h("button", { class: "pick", type: "button", "data-pick": p.sku, onclick: () => add(p) },
+          h("span", { class: "title" }, p.name),
+          h("span", { class: "sub", "data-stale": "" }, `${money(p.price)} · ${number(p.on_hand)} left?`)))
+        : h("p", { class: "muted", style: "grid-column:1/-1" }, "Offline, and this phone has no copy of the catalogue yet: search needs a connection once."));
+      return;
+    }
     try {
       // The last 30 sales say what sells now: most frequent first, then most recent.
       const recent = await get("/sales", { limit: 30 }, { signal });
@@ -341,6 +408,65 @@ export default async function render({ root, signal }) {
       if (err.code !== "aborted") fill(picks, h("div", { style: "grid-column:1/-1" }, errorBlock(err, loadPicks)));
     }
   }
+
+  async function showOutbox(state) {
+    const { waiting, refused } = state || await outboxState();
+    syncNote.textContent = waiting
+      ? `${waiting === 1 ? "1 sale waits" : `${waiting} sales wait`} to sync${offline() ? " (offline)" : ""}.`
+      : "All sales are sent.";
+    syncNote.dataset.waiting = String(waiting);
+    fill(refusedBox, refused.map((r) => h("section", { class: "card", role: "alert", "data-refused": r.key },
+      h("h2", null, `A sale made ${new Date(r.made_at).toLocaleString()} was not recorded`),
+      h("p", null, refusedReason(r)),
+      h("p", { class: "muted" }, r.lines.map((l) => `${l.quantity} × ${l.name}`).join(", ")),
+      h("div", { class: "actions", style: "margin:0" },
+        h("button", { class: "btn primary", type: "button", onclick: async () => {
+          // Back into the cart as a new attempt (new key): the person fixes it and charges again.
+          cart = { key: null, attempted: false, lines: r.lines.map((l) => ({ ...l })) };
+          shortages = new Map((r.error.details || []).filter((d) => d.sku).map((d) => [d.sku, d]));
+          changed();
+          await discard(r.seq);
+          draw();
+        } }, "Put back in the cart"),
+        h("button", { class: "btn", type: "button", onclick: async () => {
+          if (window.confirm("Forget this sale? It will not be recorded.")) await discard(r.seq);
+        } }, "Not sold, forget it")))));
+  }
+
+  function refusedReason(r) {
+    const e = r.error || {};
+    if (e.code === "insufficient_stock") {
+      const short = (e.details || []).map((d) => `${d.sku}: ${number(d.on_hand)} in stock, ${number(d.requested)} sold`).join("; ");
+      return `Not enough stock when it was sent (${short}). Count the shelf and correct the stock, or put the sale back in the cart with fewer items.`;
+    }
+    if (e.status === 422) {
+      return `The server refused it: ${e.message} A product may have been deleted or changed; put it back in the cart to fix the lines.`;
+    }
+    return `The server refused it: ${e.message}`;
+  }
+
+  let lastWaiting = null;
+  const onOutbox = (e) => {
+    showOutbox(e.detail).catch(() => {});
+    // A sale sent or refused moves stock: the quick picks' figures follow.
+    if (lastWaiting !== null && e.detail.waiting < lastWaiting) loadPicks();
+    lastWaiting = e.detail.waiting;
+  };
+  window.addEventListener("outbox:changed", onOutbox);
+  const onNet = () => { showOutbox().catch(() => {}); loadPicks(); };
+  window.addEventListener("online", onNet);
+  window.addEventListener("offline", onNet);
+  signal.addEventListener("abort", () => {
+    window.removeEventListener("outbox:changed", onOutbox);
+    window.removeEventListener("online", onNet);
+    window.removeEventListener("offline", onNet);
+  });
+  await showOutbox().catch(() => { syncNote.textContent = "This phone cannot keep sales offline (storage unavailable)."; });
+  drain().catch(() => {});
+  // The phone's copy of the catalogue for selling offline: refreshed in the background.
+  refreshCatalogue({ signal }).then(async () => {
+    document.body.dataset.catalogue = String(await catalogueAge() || "");
+  }).catch(() => {});
 
   // The cart survives a reload; a retried cart keeps its key.
   if (cart.lines.length && !cart.key) changed();
