@@ -10,6 +10,7 @@ import { ApiError, get, newKey, post, seg } from "../api.js";
 import { debounce, fill, h } from "../dom.js";
 import { count, money, number, readNumber } from "../format.js";
 import { button, errorBlock, field, loadingNote, values } from "../ui.js";
+import { openScanner, scanButton } from "../scanner.js";
 import { catalogueAge, discard, drain, findCached, offline, outboxState, queueSale, refreshCatalogue, someCached } from "../offline.js";
 
 const CART_KEY = "shelfwise.cart";
@@ -79,7 +80,13 @@ export default async function render({ root, signal }) {
     syncNote, refusedBox,
     h("div", { class: "scan" },
       h("label", { class: "label", for: "sell-search" }, "Find a product"),
-      search,
+      h("div", { class: "search-row" }, search, scanButton("Scan barcodes with the camera", () => openScanner({
+        title: "Scan items", continuous: true, signal,
+        onCode: async (code) => {
+          const r = await addByCode(code);
+          return { ok: r.ok, message: r.message, close: r.unknown };
+        },
+      }))),
       h("p", { class: "hint muted", id: "sell-search-hint", style: "font-size:.875rem;margin:4px 0 0" },
         "Type, or scan a barcode: an exact match is added at once."),
       searchMsg),
@@ -228,7 +235,11 @@ export default async function render({ root, signal }) {
     event.preventDefault();
     typed.cancel();
     const q = search.value.trim();
-    if (!q) return;
+    if (q) await addByCode(q);
+  });
+
+  /** A scanned or typed code: an exact barcode or SKU match (or the only match) goes into the cart. */
+  async function addByCode(q) {
     try {
       const page = await lookup(q);
       const lower = q.toLowerCase();
@@ -239,21 +250,23 @@ export default async function render({ root, signal }) {
         clearSearch();
         say(`Added ${pick.name}.`);
         searchMsg.classList.remove("error");
-        return;
+        return { ok: true, message: `Added ${pick.name}.` };
       }
       searchMsg.classList.add("error");
       if (!page.items.length) {
-        fill(results, h("li", null, h("a", { class: "row chev", href: `#/products/new?barcode=${encodeURIComponent(q)}` },
-          h("div", { class: "main" }, h("div", { class: "title" }, `Add “${q}” as a new product`)))));
+        fill(results, h("li", null, h("a", { class: "row chev", href: `#/products/new?barcode=${encodeURIComponent(q)}`, "data-add-new": q },
+          h("div", { class: "main" }, h("div", { class: "title" }, `Add a product with the barcode “${q}”`)))));
         say(`No product has the barcode or SKU “${q}”.`);
-      } else {
-        showResults(page.items);
-        say(`No exact match for “${q}”: pick one below.`);
+        return { ok: false, unknown: true, message: `No product has the barcode “${q}”.` };
       }
+      showResults(page.items);
+      say(`No exact match for “${q}”: pick one below.`);
+      return { ok: false, unknown: true, message: `No exact match for “${q}”.` };
     } catch (err) {
       if (err.code !== "aborted") say(err.message);
+      return { ok: false, message: err.message };
     }
-  });
+  }
 
   // --- charge ---
   charge.addEventListener("click", () => submit());
