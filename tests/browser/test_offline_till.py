@@ -49,6 +49,8 @@ def test_offline_sales_sync_once_and_refusals_are_shown(
     # Installed: a worker controls the page, and the catalogue is on the phone.
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
     page.wait_for_selector("body[data-catalogue]:not([data-catalogue=''])", state="attached")
+    shells = page.evaluate("caches.keys()")
+    assert len([c for c in shells if c.startswith("shelfwise-shell-")]) == 1, shells
     expect(page.locator("[data-sync]")).to_have_text("All sales are sent.")
 
     context = page.context

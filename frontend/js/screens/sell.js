@@ -476,14 +476,15 @@ export default async function render({ root, signal }) {
   });
   await showOutbox().catch(() => { syncNote.textContent = "This phone cannot keep sales offline (storage unavailable)."; });
   drain().catch(() => {});
-  // The phone's copy of the catalogue for selling offline: refreshed in the background.
-  refreshCatalogue({ signal }).then(async () => {
-    document.body.dataset.catalogue = String(await catalogueAge() || "");
-  }).catch(() => {});
 
   // The cart survives a reload; a retried cart keeps its key.
   if (cart.lines.length && !cart.key) changed();
   draw();
   fill(picks, loadingNote("Loading quick picks…"));
   await loadPicks();
+  // The phone's copy of the catalogue for selling offline: refreshed in the background, after
+  // the screen's own requests (on a slow line they come first).
+  refreshCatalogue({ signal }).then(async () => {
+    document.body.dataset.catalogue = String(await catalogueAge() || "");
+  }).catch(() => {});
 }
