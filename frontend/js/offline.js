@@ -202,6 +202,13 @@ async function sendAll() {
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
         break;
       }
+      if (err.status === 422 && next.body.sold_at && (err.details || []).some((d) => d.field === "sold_at")) {
+        // The phone's clock runs ahead of the server's: nothing was recorded (a 422), so send it
+        // again at the server's time, as a new attempt with a new key.
+        const { sold_at: _dropped, ...body } = next.body;
+        await tx("outbox", "readwrite", (s) => s.outbox.put({ ...next, body, key: newKey() }));
+        continue;
+      }
       const error = { status: err.status, code: err.code, message: err.message, details: err.details || [] };
       await tx("outbox", "readwrite", (s) => s.outbox.put({ ...next, state: "refused", error, refused_at: new Date().toISOString() }));
     }

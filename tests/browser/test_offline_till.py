@@ -6,6 +6,7 @@ a sale the server refuses on sync stays on screen with what to do."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from playwright.sync_api import Route, expect
@@ -109,3 +110,26 @@ def test_offline_sales_sync_once_and_refusals_are_shown(
     refused.get_by_role("button", name="Put back in the cart").click()
     expect(page.locator(f"[data-line='{JAM}']")).to_be_visible()
     expect(page.locator("[data-refused]")).to_have_count(0)
+
+
+def test_a_phone_clock_ahead_of_the_server_still_syncs(
+    page: Any, site_stack: LocalStack, shop: dict[str, Any]
+) -> None:
+    """Offline sales carry the phone's time; a phone an hour fast is refused that time (a 422, so
+    nothing was recorded) and the sale goes again at the server's time, once."""
+    api = shop["api"]
+    assert api.post("/products", json={"sku": TEA, "name": "Green tea", "price": "2.50",
+                                       "barcode": TEA_BARCODE}).status_code == 201
+    assert api.post(f"/products/{TEA}/stock", json={"type": "receive", "quantity": 3}).status_code == 201
+    log_in(page, site_stack.site_url, shop["email"], shop["password"])
+    page.locator(".tabbar").get_by_role("link", name="Sell").click()
+    wait_ready(page, "sell")
+    page.wait_for_selector("body[data-catalogue]:not([data-catalogue=''])", state="attached")
+    page.clock.set_system_time(datetime.now(UTC) + timedelta(hours=1))
+    page.context.set_offline(True)
+    sell_by_barcode(page, TEA_BARCODE)
+    page.context.set_offline(False)
+    expect(page.locator("[data-sync]")).to_have_text("All sales are sent.", timeout=30_000)
+    expect(page.locator("[data-refused]")).to_have_count(0)
+    assert len(api.get("/sales").json()["items"]) == 1
+    assert api.get(f"/products/{TEA}").json()["on_hand"] == 2
