@@ -1,7 +1,7 @@
 """Camera scanning (issue 14): Chromium's fake camera plays a rendered EAN-13 (drawn here, bar by
-bar, into a y4m video); Sell's scanner adds the product, counted once however long the code stays
-in view; Count's scanner counts it. Where Chromium has no BarcodeDetector (Linux) this runs the
-vendored ZXing."""
+bar, into a y4m video). Unknown, it offers a new product; known, Sell's scanner adds it, counted
+once however long the code stays in view; Count's scanner counts it; Receive's fills the line.
+Where Chromium has no BarcodeDetector (Linux) this runs the vendored ZXing."""
 
 from __future__ import annotations
 
@@ -72,14 +72,22 @@ def test_ean13_modules_match_the_standard() -> None:
 
 def test_scanning_with_the_camera_adds_and_counts(page: Any, site_stack: LocalStack, shop: dict[str, Any]) -> None:
     api = shop["api"]
+    page.context.grant_permissions(["camera"], origin=site_stack.site_url)
+    log_in(page, site_stack.site_url, shop["email"], shop["password"])
+
+    # A code no product has: the scanner closes and offers to add one with it.
+    page.locator(".tabbar").get_by_role("link", name="Sell").click()
+    wait_ready(page, "sell")
+    page.get_by_role("button", name="Scan barcodes with the camera").click()
+    offer = page.locator(f"[data-add-new='{CODE}']")
+    expect(offer).to_have_attribute("href", f"#/products/new?barcode={CODE}", timeout=20_000)
+    expect(page.locator("[data-scanner]")).to_have_count(0)
+
     product = {"sku": SKU, "name": NAME, "price": "1.80", "unit_cost": "0.90", "barcode": CODE}
     reply = api.post("/products", json=product)
     assert reply.status_code == 201, reply.text
     assert api.post(f"/products/{SKU}/stock", json={"type": "receive", "quantity": 5}).status_code == 201
-    page.context.grant_permissions(["camera"], origin=site_stack.site_url)
-
-    log_in(page, site_stack.site_url, shop["email"], shop["password"])
-    page.locator(".tabbar").get_by_role("link", name="Sell").click()
+    page.reload()
     wait_ready(page, "sell")
     page.get_by_role("button", name="Scan barcodes with the camera").click()
     scanner = page.locator("[data-scanner]")
@@ -101,3 +109,17 @@ def test_scanning_with_the_camera_adds_and_counts(page: Any, site_stack: LocalSt
     expect(page.get_by_label("Quantity counted")).to_have_value("1", timeout=20_000)
     page.get_by_role("button", name="Done").click()
     assert engine in {"native", "zxing"}
+
+    # Receive: unpacking a delivery, the scan sets the line's accepted quantity (1, not the 6 ordered).
+    supplier = api.post("/suppliers", json={"name": "Biscuit wholesale"}).json()["supplier_id"]
+    po = api.post("/purchase-orders", json={"supplier_id": supplier,
+                                            "lines": [{"sku": SKU, "quantity": 6, "unit_cost": "0.90"}]}).json()
+    assert api.post(f"/purchase-orders/{po['po_id']}/status", json={"status": "ordered"}).status_code == 200
+    page.goto(f"{site_stack.site_url}/#/orders/{po['po_id']}/receive")
+    wait_ready(page, "receive")
+    accepted = page.locator(f"[data-line='{SKU}']").get_by_label("Accepted")
+    expect(accepted).to_have_value("6")
+    page.get_by_role("button", name="Scan items as you unpack").click()
+    expect(accepted).to_have_value("1", timeout=20_000)
+    expect(page.locator("[data-scan-status]")).to_have_text(f"{NAME}: 1 of 6")
+    page.get_by_role("button", name="Done").click()
