@@ -134,6 +134,10 @@ def run(stack: Any) -> list[dict[str, Any]]:
     """`make bench`: on the shared stack, serving the site from it if it does not yet."""
     if not os.path.exists(CHROMIUM):
         return [{"item": "slow phone", "value": f"skipped: no Chromium at {CHROMIUM}"}]
+    try:
+        import playwright  # noqa: F401 - a test tool (requirements-dev.txt), not installed by make run
+    except ImportError:
+        return [{"item": "slow phone", "value": "skipped: Playwright is not installed (make setup)"}]
     if getattr(stack, "_site_server", None) is None:
         stack._start_site()  # noqa: SLF001 - the bench stack starts without a site; this one needs it
     return rows(measure(stack.site_url, stack.api_url))
