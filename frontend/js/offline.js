@@ -15,6 +15,9 @@ const CATALOGUE_MAX_AGE_MS = 10 * 60 * 1000;
 // After a send that got no answer: try again soon, then less often (a dead connection).
 const RETRY_FIRST_MS = 2000;
 const RETRY_MAX_MS = 60000;
+// The server remembers a key for 24 h. A sale sent without an answer and still unconfirmed after
+// this long is not sent blindly again (it might be recorded twice): the person checks it.
+const KEY_SAFE_MS = 20 * 3600 * 1000;
 let retryMs = RETRY_FIRST_MS;
 
 let dbPromise = null;
@@ -190,6 +193,17 @@ async function sendAll() {
   for (;;) {
     const next = (await mine()).filter((r) => r.state === "waiting").sort((a, b) => a.seq - b.seq)[0];
     if (!next) break;
+    if (next.first_sent_at && Date.now() - Date.parse(next.first_sent_at) > KEY_SAFE_MS) {
+      const error = { status: 0, code: "unconfirmed", details: [],
+        message: `It was sent on ${new Date(next.first_sent_at).toLocaleString()} but no answer came back.` };
+      await tx("outbox", "readwrite", (s) => s.outbox.put({ ...next, state: "refused", error }));
+      await announce();
+      continue;
+    }
+    if (!next.first_sent_at) {
+      next.first_sent_at = new Date().toISOString();
+      await tx("outbox", "readwrite", (s) => s.outbox.put(next));
+    }
     try {
       const sale = await post("/sales", next.body, { headers: { "Idempotency-Key": next.key }, timeout: 30000 });
       await tx("outbox", "readwrite", (s) => s.outbox.delete(next.seq));
@@ -206,7 +220,7 @@ async function sendAll() {
         // The phone's clock runs ahead of the server's: nothing was recorded (a 422), so send it
         // again at the server's time, as a new attempt with a new key.
         const { sold_at: _dropped, ...body } = next.body;
-        await tx("outbox", "readwrite", (s) => s.outbox.put({ ...next, body, key: newKey() }));
+        await tx("outbox", "readwrite", (s) => s.outbox.put({ ...next, body, key: newKey(), first_sent_at: null }));
         continue;
       }
       const error = { status: err.status, code: err.code, message: err.message, details: err.details || [] };

@@ -91,7 +91,7 @@ def test_offline_sales_sync_once_and_refusals_are_shown(
 
     context.route(re.compile(r".*/sales$"), lose_first_reply)
     context.set_offline(False)
-    expect(page.locator("[data-sync]")).to_have_text("All sales are sent.", timeout=30_000)
+    expect(page.locator("[data-sync]")).to_have_text("No sales wait to sync; 1 needs you (below).", timeout=30_000)
     refused = page.locator("[data-refused]")
     expect(refused).to_have_count(1)
     expect(refused).to_contain_text("Not enough stock")
@@ -110,6 +110,7 @@ def test_offline_sales_sync_once_and_refusals_are_shown(
     refused.get_by_role("button", name="Put back in the cart").click()
     expect(page.locator(f"[data-line='{JAM}']")).to_be_visible()
     expect(page.locator("[data-refused]")).to_have_count(0)
+    expect(page.locator("[data-sync]")).to_have_text("All sales are sent.")
 
 
 def test_a_phone_clock_ahead_of_the_server_still_syncs(
@@ -133,3 +134,48 @@ def test_a_phone_clock_ahead_of_the_server_still_syncs(
     expect(page.locator("[data-refused]")).to_have_count(0)
     assert len(api.get("/sales").json()["items"]) == 1
     assert api.get(f"/products/{TEA}").json()["on_hand"] == 2
+
+
+def test_a_sale_unanswered_for_most_of_a_day_is_not_sent_blindly_again(
+    page: Any, site_stack: LocalStack, shop: dict[str, Any]
+) -> None:
+    """The server remembers a key for 24 h: a sale sent without ever an answer and still waiting
+    21 h later is handed to the person to check, not sent again."""
+    api = shop["api"]
+    assert api.post("/products", json={"sku": TEA, "name": "Green tea", "price": "2.50",
+                                       "barcode": TEA_BARCODE}).status_code == 201
+    assert api.post(f"/products/{TEA}/stock", json={"type": "receive", "quantity": 3}).status_code == 201
+    log_in(page, site_stack.site_url, shop["email"], shop["password"])
+    page.locator(".tabbar").get_by_role("link", name="Sell").click()
+    wait_ready(page, "sell")
+    page.wait_for_selector("body[data-catalogue]:not([data-catalogue=''])", state="attached")
+    context = page.context
+    context.set_offline(True)
+    sell_by_barcode(page, TEA_BARCODE)
+
+    attempts: list[str] = []
+
+    def never_answered(route: Route) -> None:
+        if route.request.method == "POST":
+            attempts.append(route.request.headers.get("idempotency-key", ""))
+            route.abort("failed")
+        else:
+            route.continue_()
+
+    context.route(re.compile(r".*/sales$"), never_answered)
+    context.set_offline(False)
+    expect(page.locator("[data-sync]")).to_have_text("1 sale waits to sync.")
+    page.wait_for_function("() => true")
+    for _ in range(50):
+        if attempts:
+            break
+        page.wait_for_timeout(200)
+    assert attempts, "the waiting sale was never sent"
+    page.clock.set_system_time(datetime.now(UTC) + timedelta(hours=21))
+    sent_before = len(attempts)
+    refused = page.locator("[data-refused]")
+    expect(refused).to_contain_text("may not have been recorded", timeout=30_000)  # at the next retry
+    expect(refused).to_contain_text("Look for it in More > Sales")
+    expect(page.locator("[data-sync]")).to_have_text("No sales wait to sync; 1 needs you (below).")
+    assert len(attempts) == sent_before, "sent again after its key may have expired"
+    context.unroute(re.compile(r".*/sales$"))

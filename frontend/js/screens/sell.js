@@ -426,10 +426,11 @@ export default async function render({ root, signal }) {
     const { waiting, refused } = state || await outboxState();
     syncNote.textContent = waiting
       ? `${waiting === 1 ? "1 sale waits" : `${waiting} sales wait`} to sync${offline() ? " (offline)" : ""}.`
-      : "All sales are sent.";
+      : refused.length ? `No sales wait to sync; ${refused.length === 1 ? "1 needs" : `${refused.length} need`} you (below).`
+        : "All sales are sent.";
     syncNote.dataset.waiting = String(waiting);
     fill(refusedBox, refused.map((r) => h("section", { class: "card", role: "alert", "data-refused": r.key },
-      h("h2", null, `A sale made ${new Date(r.made_at).toLocaleString()} was not recorded`),
+      h("h2", null, `A sale made ${new Date(r.made_at).toLocaleString()} ${r.error.code === "unconfirmed" ? "may not have been" : "was not"} recorded`),
       h("p", null, refusedReason(r)),
       h("p", { class: "muted" }, r.lines.map((l) => `${l.quantity} × ${l.name}`).join(", ")),
       h("div", { class: "actions", style: "margin:0" },
@@ -451,6 +452,9 @@ export default async function render({ root, signal }) {
     if (e.code === "insufficient_stock") {
       const short = (e.details || []).map((d) => `${d.sku}: ${number(d.on_hand)} in stock, ${number(d.requested)} sold`).join("; ");
       return `Not enough stock when it was sent (${short}). Count the shelf and correct the stock, or put the sale back in the cart with fewer items.`;
+    }
+    if (e.code === "unconfirmed") {
+      return `${e.message} Look for it in More > Sales: if it is there, forget it here; if not, put it back in the cart.`;
     }
     if (e.status === 422) {
       return `The server refused it: ${e.message} A product may have been deleted or changed; put it back in the cart to fix the lines.`;
