@@ -37,8 +37,10 @@ ALERT_CHECK_MINUTES = int(os.environ.get("ALERT_CHECK_RATE_MINUTES", "15"))
 @app.schedule(Rate(ALERT_CHECK_MINUTES, unit=Rate.MINUTES))
 def check_stock_levels(event: object) -> dict:
     """Email each shop one digest of products that fell to their minimum since the last run; first,
-    finish the rollups of any sale whose second transaction was interrupted."""
+    finish the rollups of any sale whose second transaction was interrupted; then send the daily
+    summaries whose hour has come."""
     from chalicelib.services.alerts import check_all
+    from chalicelib.services.daily_summary import send_due
     from chalicelib.services.sales import settle_pending_rollups
 
-    return {"rollups_settled": settle_pending_rollups(), **check_all()}
+    return {"rollups_settled": settle_pending_rollups(), **check_all(), **send_due()}

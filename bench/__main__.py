@@ -8,6 +8,8 @@ Rows, by section:
 - dynamodb: requests and capacity units per operation, measured on DynamoDB Local (bench/dynamodb_ops.py);
 - every other bench/ module with a `run(stack)` (reports.py: report reads and import times), on the
   same local stack, one section each;
+- phone: a slow phone's first screens, cold and from the service worker (bench/phone.py, Chromium
+  with 4G-like throttling and a 4x CPU slowdown; one of the run(stack) modules above);
 - site: JavaScript weight of the first screens (bench/site_weight.py, when it is there);
 - cost: one shop a month at the reference workload, from those counts and bench/prices.py (bench/cost.py).
 - fresh clone (BENCH_FRESH=1 only, minutes): fresh clone to banner and to a loaded demo (bench/fresh_clone.py).

@@ -23,7 +23,9 @@ SITE = ROOT / "frontend"
 ENTRY = "js/app.js"
 STYLESHEETS = ["css/app.css"]
 # Files a module loads by itself (not by `import`): charts.js adds the vendored uPlot on first use.
-LOADS = {"js/charts.js": ["lib/uplot/uPlot.iife.min.js", "lib/uplot/uPlot.min.css"]}
+# scanner.js adds ZXing when a camera scanner opens on a browser without BarcodeDetector.
+LOADS = {"js/charts.js": ["lib/uplot/uPlot.iife.min.js", "lib/uplot/uPlot.min.css"],
+         "js/scanner.js": ["lib/zxing/zxing.min.js"]}
 FIRST_SCREENS = {"log in (signed out)": "js/screens/login.js", "dashboard (signed in)": "js/screens/dashboard.js"}
 BUDGET_GZIP_JS = 100 * 1024
 

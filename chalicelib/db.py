@@ -1381,3 +1381,83 @@ def order_emailed(tenant_id: str, po_id: str, changes: dict[str, Any], sent: boo
         TableName=table(), Key={"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": PO_PREFIX + po_id}},
         UpdateExpression=expression, ExpressionAttributeNames=names, ExpressionAttributeValues=_values(values),
     )
+
+
+# --- daily summary ------------------------------------------------------------------------
+#
+# Shops that asked for the daily summary are filed under the UTC hour their chosen local hour
+# falls on (PK "DAILY#<hh>", SK the tenant), so the schedule reads only the few hours around
+# now, never the shops table. Each summary sent claims its local day first ("SUMMARY#<day>" in
+# the shop's partition, written only if absent): a schedule that runs twice or late cannot send
+# a second one for the same day.
+
+DAILY_BUCKET_PREFIX = "DAILY#"
+SUMMARY_PREFIX = "SUMMARY#"
+
+
+def _daily_bucket_key(utc_hour: int, tenant_id: str) -> dict[str, Any]:
+    return {"PK": {"S": f"{DAILY_BUCKET_PREFIX}{utc_hour:02d}"}, "SK": {"S": tenant_id}}
+
+
+def set_daily_summary(
+    tenant_id: str, changes: dict[str, Any], old_hour: int | None, new_hour: int | None
+) -> dict[str, Any]:
+    """Shop settings and the shop's place in the hour buckets, in one transaction."""
+    expression, names, values = _updates({**changes, "daily_summary_utc_hour": new_hour})
+    actions: list[dict[str, Any]] = [{
+        "Update": {
+            "TableName": table(),
+            "Key": {"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SHOP_SK}},
+            "UpdateExpression": expression,
+            "ConditionExpression": "attribute_exists(PK)",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": _values(values),
+        }
+    }]
+    if old_hour is not None and old_hour != new_hour:
+        actions.append({"Delete": {"TableName": table(), "Key": _daily_bucket_key(old_hour, tenant_id)}})
+    if new_hour is not None:
+        item = {**_daily_bucket_key(new_hour, tenant_id), **to_ddb({"type": "daily_bucket", "tenant_id": tenant_id})}
+        actions.append({"Put": {"TableName": table(), "Item": item}})
+    _transact(actions)
+    return get_shop(tenant_id) or {}
+
+
+def unfile_daily_summary(tenant_id: str, utc_hour: int) -> None:
+    """A bucket entry whose shop is gone or no longer asks for the summary."""
+    ddb().delete_item(TableName=table(), Key=_daily_bucket_key(utc_hour, tenant_id))
+
+
+def daily_bucket(utc_hour: int) -> Iterator[str]:
+    """Tenants filed under this UTC hour (eventually consistent: the schedule runs again soon)."""
+    for item in _query_all({
+        "KeyConditionExpression": "PK = :pk",
+        "ExpressionAttributeValues": _values({":pk": f"{DAILY_BUCKET_PREFIX}{utc_hour:02d}"}),
+    }):
+        yield item["SK"]
+
+
+def claim_summary_day(tenant_id: str, day: str, at: str) -> bool:
+    """Claim the shop's local day for its summary; False if it was claimed already."""
+    try:
+        ddb().put_item(**new_item(shop_pk(tenant_id), SUMMARY_PREFIX + day,
+                                  {"type": "daily_summary", "day": day, "status": "sending", "claimed_at": at})["Put"])
+    except ddb().exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def release_summary_day(tenant_id: str, day: str) -> None:
+    """Nothing was sent (SES refused): the next run may try that day again."""
+    ddb().delete_item(TableName=table(), Key={"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SUMMARY_PREFIX + day}})
+
+
+def settle_summary_day(tenant_id: str, day: str, changes: dict[str, Any]) -> None:
+    expression, names, values = _updates(changes)
+    ddb().update_item(
+        TableName=table(),
+        Key={"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SUMMARY_PREFIX + day}},
+        UpdateExpression=expression,
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=_values(values),
+    )

@@ -679,11 +679,16 @@ class PurchaseOrderPage(BaseModel):
 class AlertSettingsIn(Strict):
     recipients: Annotated[list[Email], Field(max_length=10)]
     enabled: bool
+    # The daily summary email (to the same recipients), at this hour of the shop's local time.
+    daily_summary: bool = False
+    daily_summary_hour: Annotated[int, Field(ge=0, le=23)] = 20
 
     @model_validator(mode="after")
     def _someone(self) -> AlertSettingsIn:
         if self.enabled and not self.recipients:
             raise ValueError("add at least one recipient, or switch alerts off")
+        if self.daily_summary and not self.recipients:
+            raise ValueError("add at least one recipient, or switch the daily summary off")
         self.recipients = list(dict.fromkeys(self.recipients))
         return self
 
@@ -691,6 +696,8 @@ class AlertSettingsIn(Strict):
 class AlertSettings(BaseModel):
     recipients: list[str]
     enabled: bool
+    daily_summary: bool = False
+    daily_summary_hour: int = 20
 
 
 class AlertRecord(BaseModel):

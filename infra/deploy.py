@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "infra" / "template.yaml"
 STAGES = ("dev", "prod")
 # Served without revalidation delay: the entry page and the config that names the API.
-NO_CACHE = ("index.html", "config.js")
+NO_CACHE = ("index.html", "config.js", "sw.js", "manifest.webmanifest")
 
 
 def infra_stack(stage: str) -> str:
@@ -198,6 +198,10 @@ def build_site(stage: str, api_url: str) -> Path:
     shutil.rmtree(site, ignore_errors=True)
     shutil.copytree(ROOT / "frontend", site, ignore=shutil.ignore_patterns("config.js", ".*", "node_modules"))
     (site / "config.js").write_text(site_config_js(api_url))
+    if (site / "sw.js").exists():  # the service worker names this build's files and their hashes
+        from infra.pwa import stamp
+
+        (site / "sw.js").write_bytes(stamp(site, (site / "config.js").read_bytes()))
     return site
 
 

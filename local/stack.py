@@ -209,6 +209,12 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
         if path == "/demo.json":
             self._send(json.dumps(self.demo_status()).encode(), "application/json")
             return
+        if path == "/sw.js" and Path(self.directory, "sw.js").exists():
+            # Stamped per request from the files as they are now: an edit is a new version.
+            from infra.pwa import stamp
+
+            self._send(stamp(Path(self.directory), self.config_js), "text/javascript; charset=utf-8")
+            return
         super().do_GET()
 
     def _send(self, body: bytes, content_type: str) -> None:

@@ -176,16 +176,31 @@ def get_settings_for(identity: Identity) -> AlertSettings:
     shop = db.get_shop(identity.tenant_id)
     if shop is None:
         raise NotFound("This account's shop no longer exists.")
+    return _settings(shop)
+
+
+def _settings(shop: dict[str, Any]) -> AlertSettings:
     return AlertSettings(
-        recipients=list(shop.get("alert_recipients") or []), enabled=bool(shop.get("alerts_enabled", True))
+        recipients=list(shop.get("alert_recipients") or []),
+        enabled=bool(shop.get("alerts_enabled", True)),
+        daily_summary=bool(shop.get("daily_summary", False)),
+        daily_summary_hour=int(shop.get("daily_summary_hour", 20)),
     )
 
 
 def put_settings(identity: Identity, request: AlertSettingsIn) -> AlertSettings:
-    shop = db.update_shop(
-        identity.tenant_id, {"alert_recipients": request.recipients, "alerts_enabled": request.enabled}
-    )
-    return AlertSettings(recipients=list(shop.get("alert_recipients") or []), enabled=bool(shop["alerts_enabled"]))
+    from chalicelib.services import daily_summary
+
+    shop = db.get_shop(identity.tenant_id)
+    if shop is None:
+        raise NotFound("This account's shop no longer exists.")
+    changes = {
+        "alert_recipients": request.recipients,
+        "alerts_enabled": request.enabled,
+        "daily_summary": request.daily_summary,
+        "daily_summary_hour": request.daily_summary_hour,
+    }
+    return _settings(daily_summary.file_shop(identity.tenant_id, shop, changes))
 
 
 def list_alerts(identity: Identity, limit: int, after: str | None) -> tuple[AlertPage, str | None]:

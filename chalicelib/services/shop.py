@@ -44,5 +44,10 @@ def update(identity: Identity, patch: ShopSettingsPatch) -> ShopSettings:
         shop = db.update_shop(identity.tenant_id, sets, removes)
     except db.ConditionFailed:
         raise NotFound("This account's shop no longer exists.") from None
+    if "timezone" in changes and shop.get("daily_summary"):
+        from chalicelib.services import daily_summary
+
+        # The summary's local hour falls on another UTC hour now: file the shop under that one.
+        shop = daily_summary.file_shop(identity.tenant_id, shop, {})
     logger.info("shop settings changed", extra={"fields": sorted(changes)})
     return to_settings(shop)

@@ -162,9 +162,15 @@ function showShell(route) {
 // --- network notices: a slow request or no connection is said, never silent ------------------
 
 let slow = false;
+let outbox = { waiting: 0, refused: [] };
 function updateNetbar() {
+  const waiting = outbox.waiting ? ` ${outbox.waiting === 1 ? "1 sale waits" : `${outbox.waiting} sales wait`} to sync.` : "";
+  const refused = outbox.refused.length ? ` ${outbox.refused.length === 1 ? "1 sale was" : `${outbox.refused.length} sales were`} refused: see Sell.` : "";
   if (navigator.onLine === false) {
-    netbar.textContent = "You are offline. Changes cannot be sent until the connection is back.";
+    netbar.textContent = "You are offline. Sell keeps sales on this phone and sends them when the connection is back." + waiting + refused;
+    netbar.hidden = false;
+  } else if (waiting || refused) {
+    netbar.textContent = (waiting + refused).trim();
     netbar.hidden = false;
   } else if (slow) {
     netbar.textContent = "Waiting for the server… the connection is slow.";
@@ -174,6 +180,7 @@ function updateNetbar() {
   }
 }
 window.addEventListener("api:slow", (e) => { slow = e.detail.slow; updateNetbar(); });
+window.addEventListener("outbox:changed", (e) => { outbox = e.detail; updateNetbar(); });
 window.addEventListener("online", updateNetbar);
 window.addEventListener("offline", updateNetbar);
 
@@ -186,4 +193,8 @@ window.addEventListener("auth:changed", () => go(session.signedIn() ? "#/" : "#/
 window.addEventListener("hashchange", render);
 
 updateNetbar();
-render();
+render().finally(() => {
+  // After the first screen: the offline shell, and any sales this phone still holds.
+  import("./pwa.js").then((m) => m.registerWorker()).catch(() => {});
+  if (session.signedIn()) import("./offline.js").then((m) => m.drain()).catch(() => {});
+});

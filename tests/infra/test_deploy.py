@@ -42,4 +42,10 @@ def test_site_is_built_with_the_deployed_api_and_leaves_the_local_config(tmp_pat
     assert json.loads(config.split("=", 1)[1].rstrip(";\n")) == {
         "apiUrl": "https://abc.execute-api.eu-west-1.amazonaws.com/api"}
     assert "127.0.0.1" in (frontend / "config.js").read_text()
+    assert not (site / "sw.js").exists()
+    # With a service worker, the built one names this build's files, the deployed config.js among them.
+    (frontend / "sw.js").write_text("const BUILD = { version: null, files: [] }; // stamped: infra/pwa.py\n")
+    worker = (deploy.build_site("prod", "https://abc.execute-api.eu-west-1.amazonaws.com/api/") / "sw.js").read_text()
+    assert '"version": null' not in worker and '"path": "config.js"' in worker and '"path": "js/app.js"' in worker
+    assert "version: null" in (frontend / "sw.js").read_text()
     assert deploy.infra_stack("prod") == "shelfwise-prod-infra" and deploy.app_stack("dev") == "shelfwise-dev-app"

@@ -120,7 +120,8 @@ def test_alerts_disabled_sends_nothing(client, stocked):
 
 def test_changed_recipients_are_used(client, stocked):
     shop = stocked
-    assert shop.get("/settings/alerts").json == {"recipients": [shop.email], "enabled": True}
+    assert shop.get("/settings/alerts").json == {"recipients": [shop.email], "enabled": True,
+                                                 "daily_summary": False, "daily_summary_hour": 20}
     reply = shop.call(
         "PUT", "/settings/alerts", {"recipients": ["buyer@example.com", "boss@example.com"], "enabled": True}
     )
@@ -189,6 +190,7 @@ def test_the_check_reads_only_low_products(client, shop):
     Query per shard, one page each) and must never Query or Scan the catalogue; the items it
     reads of this shop are exactly the 3 low products."""
     from chalicelib import aws, db
+    from chalicelib.services import daily_summary
 
     run_check(client)  # settle whatever earlier tests in this module left due
     rows = ["sku,name,price,min_stock,on_hand"]
@@ -225,6 +227,10 @@ def test_the_check_reads_only_low_products(client, shop):
     pending = [q for q in queries if q["ExpressionAttributeValues"][":pk"]["S"].startswith("PENDING#")]
     assert len(pending) == db.PENDING_SHARDS
     queries = [q for q in queries if q not in pending]
+    # And the daily summary's hour buckets around now: a handful of small Queries, never the shops.
+    daily = [q for q in queries if q["ExpressionAttributeValues"][":pk"]["S"].startswith(db.DAILY_BUCKET_PREFIX)]
+    assert len(daily) == daily_summary.LATE_HOURS + 2
+    queries = [q for q in queries if q not in daily]
     assert len(queries) == db.LOW_STOCK_SHARDS
     assert all(q.get("IndexName") == db.LOW_STOCK_INDEX for q in queries), queries
     mine = {i["low_sk"]["S"].split("#", 1)[1] for i in read if i["low_sk"]["S"].startswith(shop.tenant_id + "#")}

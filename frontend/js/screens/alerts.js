@@ -1,4 +1,5 @@
-// Low-stock alerts: who gets the email and whether it is on; the history of emails sent.
+// Low-stock alerts: who gets the email and whether it is on; the daily summary and its hour;
+// the history of alert emails sent.
 
 import { get, put } from "../api.js";
 import { h } from "../dom.js";
@@ -13,6 +14,11 @@ export default async function render({ root, signal }) {
       hint: "One email per product when it falls to its minimum, grouped into a digest." }),
     field({ label: "Recipients", name: "recipients", kind: "textarea", value: settings.recipients.join("\n"), optional: false,
       hint: "One email address per line (up to 10).", attrs: { autocapitalize: "off", spellcheck: "false", rows: "3" } }),
+    checkbox({ label: "Daily summary email", name: "daily_summary", checked: settings.daily_summary,
+      hint: "Once a day: revenue, profit, orders, returns, takings, best sellers and what is running low." }),
+    field({ label: "Send it at", name: "daily_summary_hour", kind: "select", value: String(settings.daily_summary_hour ?? 20),
+      optional: false, hint: "Your shop's local time. Before noon, it reports the day before.",
+      options: Array.from({ length: 24 }, (_, hr) => [String(hr), `${String(hr).padStart(2, "0")}:00`]) }),
     submit);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -20,7 +26,8 @@ export default async function render({ root, signal }) {
     const recipients = form.recipients.value.split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean);
     busy(submit, "Saving…", async () => {
       try {
-        const saved = await put("/settings/alerts", { recipients, enabled: form.enabled.checked });
+        const saved = await put("/settings/alerts", { recipients, enabled: form.enabled.checked,
+          daily_summary: form.daily_summary.checked, daily_summary_hour: Number(form.daily_summary_hour.value) });
         form.recipients.value = saved.recipients.join("\n");
         toast("Alert settings saved.");
       } catch (err) {

@@ -4,6 +4,7 @@ import { get, patch, post, seg } from "../api.js";
 import { h } from "../dom.js";
 import { categories, forgetCategories } from "../shop.js";
 import { busy, checkNumbers, clearErrors, field, showErrors, toast, values } from "../ui.js";
+import { openScanner, scanButton } from "../scanner.js";
 
 export default async function render({ root, params, query, signal }) {
   const editing = Boolean(params.sku);
@@ -33,6 +34,10 @@ export default async function render({ root, params, query, signal }) {
       hint: "Scan it here with a barcode scanner, or type it.",
       attrs: { autocomplete: "off", inputmode: "numeric", spellcheck: "false",
         onkeydown: (e) => { if (e.key === "Enter") e.preventDefault(); } } }),
+    h("div", { class: "field" }, scanButton("Fill it in with the camera", () => openScanner({
+      title: "Scan the product's barcode", signal,
+      onCode: (code) => { form.barcode.value = code; return { ok: true }; },
+    }))),
     h("div", { class: "grid2" },
       field({ label: "Minimum stock", name: "min_stock", kind: "int", value: p.min_stock ?? "",
         hint: "Alert at or below this", attrs: { min: "0" } }),

@@ -5,6 +5,7 @@ import { replaceQuery } from "../app.js";
 import { debounce, h } from "../dom.js";
 import { categories, productRow } from "../shop.js";
 import { emptyState, field, linkButton, pagedList } from "../ui.js";
+import { openScanner, scanButton } from "../scanner.js";
 
 export default async function render({ root, query, signal }) {
   const state = { q: query.q || "", category: query.category || "", low: query.low === "1" };
@@ -26,7 +27,8 @@ export default async function render({ root, query, signal }) {
     }, { signal }),
     renderItem: productRow,
     empty: () => filtered()
-      ? h("p", { class: "muted", style: "padding:12px 0", "data-empty": "no-match" }, "No product matches these filters.")
+      ? h("div", { "data-empty": "no-match" }, h("p", { class: "muted", style: "padding:12px 0" }, "No product matches these filters."),
+        /^\d{6,14}$/.test(state.q) ? linkButton(`Add a product with the barcode ${state.q}`, `#/products/new?barcode=${encodeURIComponent(state.q)}`, "primary") : null)
       : emptyState({
         title: "No products yet",
         text: "Add your first product, or import your catalogue from a spreadsheet.",
@@ -46,7 +48,15 @@ export default async function render({ root, query, signal }) {
   root.append(
     h("header", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Products"),
       linkButton("Add", "#/products/new", "primary small")),
-    form, list.element);
+    form, h("div", { class: "actions", style: "margin-top:0" }, scanButton("Scan a barcode to find its product", () => openScanner({
+      title: "Scan a product", signal,
+      onCode: (code) => {
+        form.q.value = code;
+        state.q = code;
+        refresh();
+        return { ok: true };
+      },
+    }))), list.element);
 
   categories().then(({ categories: names }) => {
     const select = form.category;

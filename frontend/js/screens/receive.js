@@ -5,6 +5,7 @@ import { get, newKey, post, seg } from "../api.js";
 import { h } from "../dom.js";
 import { number, readNumber } from "../format.js";
 import { busy, checkNumbers, clearErrors, field, showErrors, toast } from "../ui.js";
+import { openScanner, productByCode, scanButton } from "../scanner.js";
 
 export default async function render({ root, params, signal }) {
   const path = `/purchase-orders/${seg(params.id)}`;
@@ -26,6 +27,27 @@ export default async function render({ root, params, signal }) {
         attrs: { maxlength: "500" } }))),
     field({ label: "Note", name: "note", hint: "e.g. delivery note number", attrs: { maxlength: "500" } }),
     submit);
+
+  // Unpacking with the camera: the first scan of a line sets Accepted to 1, each further one adds 1.
+  const scan = scanButton("Scan items as you unpack", () => {
+    const counts = new Map();
+    openScanner({
+      title: "Scan each item", continuous: true, signal,
+      onCode: async (code) => {
+        let i = open.findIndex((l) => l.sku.toLowerCase() === code.toLowerCase());
+        if (i < 0) {
+          const product = await productByCode(code).catch(() => null);
+          i = product ? open.findIndex((l) => l.sku === product.sku) : -1;
+          if (product && i < 0) return { ok: false, message: `${product.name} is not on this order (or is all received).` };
+        }
+        if (i < 0) return { ok: false, message: `No product has the barcode “${code}”.` };
+        const n = (counts.get(i) || 0) + 1;
+        counts.set(i, n);
+        form[`l${i}.quantity`].value = String(n);
+        return { ok: true, message: `${open[i].name}: ${number(n)} of ${number(open[i].outstanding)}` };
+      },
+    });
+  });
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -81,5 +103,6 @@ export default async function render({ root, params, signal }) {
     h("header", { class: "page-head" },
       h("a", { class: "back", href: `#/orders/${encodeURIComponent(po.po_id)}`, "aria-label": "Back to the order" }, "‹"),
       h("h1", { tabindex: "-1" }, `Receive from ${po.supplier_name}`)),
+    open.length ? h("div", { class: "actions" }, scan) : null,
     open.length ? form : h("p", { class: "muted" }, "Everything on this order has been received."));
 }

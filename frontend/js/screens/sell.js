@@ -2,13 +2,17 @@
 // barcode and presses Enter: an exact barcode or SKU match goes straight into the cart), tap a
 // quick pick, adjust quantities, charge. One Idempotency-Key per sale attempt: made when the cart
 // is started, reused when the same cart is sent again (a retry or a double tap never sells twice),
-// replaced when the cart changes after an attempt.
+// replaced when the cart changes after an attempt. With no connection the sale goes into the
+// phone's queue (offline.js) with that same key, products come from the phone's copy of the
+// catalogue (stock marked as possibly stale), and the screen says how many sales wait to sync.
 
 import { ApiError, get, me, newKey, post, seg } from "../api.js";
 import { debounce, fill, h } from "../dom.js";
 import { count, money, number, readNumber } from "../format.js";
 import { button, errorBlock, field, loadingNote, segmented, values } from "../ui.js";
 import { linePrice, quantityText } from "../counter.js";
+import { openScanner, scanButton } from "../scanner.js";
+import { catalogueAge, discard, drain, findCached, offline, outboxState, queueSale, refreshCatalogue, someCached } from "../offline.js";
 
 const CART_KEY = "shelfwise.cart";
 
@@ -79,11 +83,22 @@ export default async function render({ root, signal }) {
   const checkout = h("div", { class: "checkout" }, payment,
     h("div", { class: "totals" }, h("span", null, "Total ", taxText), totalText), charge);
 
+  // --- sales kept on the phone: how many wait, and any the server refused ---
+  const syncNote = h("p", { class: "muted", role: "status", "data-sync": "", style: "margin:0 0 8px" });
+  const refusedBox = h("div", { "data-refused-list": "" });
+
   root.append(
     h("header", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Sell")),
+    syncNote, refusedBox,
     h("div", { class: "scan" },
       h("label", { class: "label", for: "sell-search" }, "Find a product"),
-      search,
+      h("div", { class: "search-row" }, search, scanButton("Scan barcodes with the camera", () => openScanner({
+        title: "Scan items", continuous: true, signal,
+        onCode: async (code) => {
+          const r = await addByCode(code);
+          return { ok: r.ok, message: r.message, close: r.unknown };
+        },
+      }))),
       h("p", { class: "hint muted", id: "sell-search-hint", style: "font-size:.875rem;margin:4px 0 0" },
         "Type, or scan a barcode: an exact match is added at once."),
       searchMsg),
@@ -207,7 +222,21 @@ export default async function render({ root, signal }) {
   async function lookup(q) {
     searchController?.abort();
     searchController = new AbortController();
-    return get("/products", { q, limit: 20 }, { signal: searchController.signal });
+    if (offline()) return { items: await findCached(q), cached: true };
+    try {
+      return await get("/products", { q, limit: 20 }, { signal: searchController.signal });
+    } catch (err) {
+      // No reply at all: the phone's copy still sells.
+      if (err.status === 0 && err.code !== "aborted") return { items: await findCached(q), cached: true };
+      throw err;
+    }
+  }
+
+  /** "12 in stock", or for the phone's copy "12 in stock at 09:14 (may have changed)". */
+  function stockText(p) {
+    if (!p.stock_at) return `${number(p.on_hand)} in stock`;
+    const at = new Date(p.stock_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    return `${number(p.on_hand)} in stock at ${at} (may have changed)`;
   }
 
   function showResults(items) {
@@ -217,7 +246,7 @@ export default async function render({ root, signal }) {
     },
     h("div", { class: "main" },
       h("div", { class: "title" }, p.name),
-      h("div", { class: "sub" }, `${p.sku}${p.barcode ? " · " + p.barcode : ""} · ${number(p.on_hand)} in stock`)),
+      h("div", { class: "sub", "data-stale": p.stock_at ? "" : null }, `${p.sku}${p.barcode ? " · " + p.barcode : ""} · ${stockText(p)}`)),
     h("div", { class: "end" }, h("b", null, money(p.price)), h("div", { class: "sub" }, "Add"))))));
     picksBox.hidden = items.length > 0 || search.value.trim() !== "";
   }
@@ -261,7 +290,11 @@ export default async function render({ root, signal }) {
     event.preventDefault();
     typed.cancel();
     const q = search.value.trim();
-    if (!q) return;
+    if (q) await addByCode(q);
+  });
+
+  /** A scanned or typed code: an exact barcode or SKU match (or the only match) goes into the cart. */
+  async function addByCode(q) {
     try {
       const page = await lookup(q);
       const lower = q.toLowerCase();
@@ -272,21 +305,23 @@ export default async function render({ root, signal }) {
         clearSearch();
         say(`Added ${pick.name}.`);
         searchMsg.classList.remove("error");
-        return;
+        return { ok: true, message: `Added ${pick.name}.` };
       }
       searchMsg.classList.add("error");
       if (!page.items.length) {
-        fill(results, h("li", null, h("a", { class: "row chev", href: `#/products/new?barcode=${encodeURIComponent(q)}` },
-          h("div", { class: "main" }, h("div", { class: "title" }, `Add “${q}” as a new product`)))));
+        fill(results, h("li", null, h("a", { class: "row chev", href: `#/products/new?barcode=${encodeURIComponent(q)}`, "data-add-new": q },
+          h("div", { class: "main" }, h("div", { class: "title" }, `Add a product with the barcode “${q}”`)))));
         say(`No product has the barcode or SKU “${q}”.`);
-      } else {
-        showResults(page.items);
-        say(`No exact match for “${q}”: pick one below.`);
+        return { ok: false, unknown: true, message: `No product has the barcode “${q}”.` };
       }
+      showResults(page.items);
+      say(`No exact match for “${q}”: pick one below.`);
+      return { ok: false, unknown: true, message: `No exact match for “${q}”.` };
     } catch (err) {
       if (err.code !== "aborted") say(err.message);
+      return { ok: false, message: err.message };
     }
-  });
+  }
 
   // --- charge ---
   charge.addEventListener("click", () => submit());
@@ -304,6 +339,10 @@ export default async function render({ root, signal }) {
     }));
     const who = Object.fromEntries(Object.entries(values(customer.querySelector("form"))).filter(([, v]) => v));
     const body = { lines, payment_method: cart.payment || "cash", ...(Object.keys(who).length ? { customer: who } : {}) };
+    if (offline()) {
+      await keepForLater(key, body);
+      return;
+    }
     charge.disabled = true;
     charge.setAttribute("aria-busy", "true");
     charge.textContent = "Recording the sale…";
@@ -324,6 +363,32 @@ export default async function render({ root, signal }) {
       charge.removeAttribute("aria-busy");
       draw();
     }
+  }
+
+  /** The sale goes into the phone's queue with its key; the cart is free for the next customer. */
+  async function keepForLater(key, body) {
+    const total = cart.lines.reduce((sum, l) => sum + priced(l).paid, 0);
+    try {
+      await queueSale({ key, body, total, lines: cart.lines.map((l) => ({ ...l })) });
+    } catch (err) {
+      sending = false;
+      fill(outcome, h("p", { class: "form-error", role: "alert" }, `This phone could not keep the sale (${err.message}). Nothing was sold.`));
+      draw();
+      return;
+    }
+    cart = { key: null, attempted: false, lines: [] };
+    shortages = new Map();
+    save();
+    customer.querySelector("form").reset();
+    customer.open = false;
+    sending = false;
+    charge.removeAttribute("aria-busy");
+    fill(outcome, h("section", { class: "card", role: "status", "data-queued": key },
+      h("h2", null, "Sale kept on this phone"),
+      h("p", null, h("b", { class: "num" }, money(total)), " · it will be sent when the connection is back; nothing more to do."),
+      h("button", { class: "btn primary", type: "button", onclick: () => { fill(outcome); clearSearch(); } }, "New sale")));
+    draw();
+    loadPicks();
   }
 
   function showSold(sale) {
@@ -352,7 +417,13 @@ export default async function render({ root, signal }) {
       // The sale may or may not have been recorded: the same key makes a retry safe.
       fill(outcome, h("div", { class: "form-error", role: "alert", "data-error": err.code },
         h("p", null, `${err.message} The sale may not have been recorded. Trying again is safe: it will not be recorded twice.`),
-        h("button", { class: "btn", type: "button", onclick: () => retry() }, "Try again")));
+        h("button", { class: "btn", type: "button", onclick: () => retry() }, "Try again"),
+        err.status === 0 ? h("button", { class: "btn", type: "button", style: "margin-left:8px", onclick: () => {
+          // Same key: if the first attempt did land, the queue's send gets its reply, not a second sale.
+          const lines = cart.lines.map((l) => ({ sku: l.sku, quantity: l.quantity }));
+          const who = Object.fromEntries(Object.entries(values(customer.querySelector("form"))).filter(([, v]) => v));
+          keepForLater(cart.key, { lines, ...(Object.keys(who).length ? { customer: who } : {}) });
+        } }, "Send later") : null));
       return;
     }
     // 422 (unknown product, bad quantity) and the rest: say it, next to the cart.
@@ -373,6 +444,15 @@ export default async function render({ root, signal }) {
 
   // --- quick picks: what sells most lately, for a known product in three taps ---
   async function loadPicks() {
+    if (offline()) {
+      const items = await someCached().catch(() => []);
+      fill(picks, items.length
+        ? items.map((p) => h("button", { class: "pick", type: "button", "data-pick": p.sku, onclick: () => add(p) },
+          h("span", { class: "title" }, p.name),
+          h("span", { class: "sub", "data-stale": "" }, `${money(p.price)} · ${number(p.on_hand)} left?`)))
+        : h("p", { class: "muted", style: "grid-column:1/-1" }, "Offline, and this phone has no copy of the catalogue yet: search needs a connection once."));
+      return;
+    }
     try {
       // The last 30 sales say what sells now: most frequent first, then most recent.
       const recent = await get("/sales", { limit: 30 }, { signal });
@@ -403,9 +483,73 @@ export default async function render({ root, signal }) {
     }
   }
 
+  async function showOutbox(state) {
+    const { waiting, refused } = state || await outboxState();
+    syncNote.textContent = waiting
+      ? `${waiting === 1 ? "1 sale waits" : `${waiting} sales wait`} to sync${offline() ? " (offline)" : ""}.`
+      : refused.length ? `No sales wait to sync; ${refused.length === 1 ? "1 needs" : `${refused.length} need`} you (below).`
+        : "All sales are sent.";
+    syncNote.dataset.waiting = String(waiting);
+    fill(refusedBox, refused.map((r) => h("section", { class: "card", role: "alert", "data-refused": r.key },
+      h("h2", null, `A sale made ${new Date(r.made_at).toLocaleString()} ${r.error.code === "unconfirmed" ? "may not have been" : "was not"} recorded`),
+      h("p", null, refusedReason(r)),
+      h("p", { class: "muted" }, r.lines.map((l) => `${l.quantity} × ${l.name}`).join(", ")),
+      h("div", { class: "actions", style: "margin:0" },
+        h("button", { class: "btn primary", type: "button", onclick: async () => {
+          // Back into the cart as a new attempt (new key): the person fixes it and charges again.
+          cart = { key: null, attempted: false, lines: r.lines.map((l) => ({ ...l })) };
+          shortages = new Map((r.error.details || []).filter((d) => d.sku).map((d) => [d.sku, d]));
+          changed();
+          await discard(r.seq);
+          draw();
+        } }, "Put back in the cart"),
+        h("button", { class: "btn", type: "button", onclick: async () => {
+          if (window.confirm("Forget this sale? It will not be recorded.")) await discard(r.seq);
+        } }, "Not sold, forget it")))));
+  }
+
+  function refusedReason(r) {
+    const e = r.error || {};
+    if (e.code === "insufficient_stock") {
+      const short = (e.details || []).map((d) => `${d.sku}: ${number(d.on_hand)} in stock, ${number(d.requested)} sold`).join("; ");
+      return `Not enough stock when it was sent (${short}). Count the shelf and correct the stock, or put the sale back in the cart with fewer items.`;
+    }
+    if (e.code === "unconfirmed") {
+      return `${e.message} Look for it in More > Sales: if it is there, forget it here; if not, put it back in the cart.`;
+    }
+    if (e.status === 422) {
+      return `The server refused it: ${e.message} A product may have been deleted or changed; put it back in the cart to fix the lines.`;
+    }
+    return `The server refused it: ${e.message}`;
+  }
+
+  let lastWaiting = null;
+  const onOutbox = (e) => {
+    showOutbox(e.detail).catch(() => {});
+    // A sale sent or refused moves stock: the quick picks' figures follow.
+    if (lastWaiting !== null && e.detail.waiting < lastWaiting) loadPicks();
+    lastWaiting = e.detail.waiting;
+  };
+  window.addEventListener("outbox:changed", onOutbox);
+  const onNet = () => { showOutbox().catch(() => {}); loadPicks(); };
+  window.addEventListener("online", onNet);
+  window.addEventListener("offline", onNet);
+  signal.addEventListener("abort", () => {
+    window.removeEventListener("outbox:changed", onOutbox);
+    window.removeEventListener("online", onNet);
+    window.removeEventListener("offline", onNet);
+  });
+  await showOutbox().catch(() => { syncNote.textContent = "This phone cannot keep sales offline (storage unavailable)."; });
+  drain().catch(() => {});
+
   // The cart survives a reload; a retried cart keeps its key.
   if (cart.lines.length && !cart.key) changed();
   draw();
   fill(picks, loadingNote("Loading quick picks…"));
   await loadPicks();
+  // The phone's copy of the catalogue for selling offline: refreshed in the background, after
+  // the screen's own requests (on a slow line they come first).
+  refreshCatalogue({ signal }).then(async () => {
+    document.body.dataset.catalogue = String(await catalogueAge() || "");
+  }).catch(() => {});
 }

@@ -6,6 +6,7 @@ import { h } from "../dom.js";
 import { money, number } from "../format.js";
 import { isOwner } from "../role.js";
 import { busy, checkNumbers, clearErrors, field, segmented, showErrors, toast, values } from "../ui.js";
+import { openScanner, scanButton } from "../scanner.js";
 
 const TYPES = [["receive", "Receive"], ["adjust", "Adjust"], ["count", "Count"]];
 const COPY = {
@@ -28,9 +29,24 @@ export default async function render({ root, params, query, signal }) {
   const costField = field({ label: "Unit cost", name: "unit_cost", kind: "amount", value: product.unit_cost,
     hint: "What you paid for each; updates the average cost." });
   const submit = h("button", { class: "btn primary block big", type: "submit" }, COPY[type].button);
+  // Counting with the camera: each scan of this product adds one (a running count).
+  const scanRow = h("div", { class: "field" }, scanButton("Scan to count with the camera", () => {
+    let counted = 0;
+    openScanner({
+      title: `Scan each ${product.name}`, continuous: true, signal,
+      onCode: (code) => {
+        if (code !== product.barcode && code.toLowerCase() !== product.sku.toLowerCase()) {
+          return { ok: false, message: `“${code}” is not ${product.name}: not counted.` };
+        }
+        counted += 1;
+        form.quantity.value = String(counted);
+        return { ok: true, message: `${product.name}: ${number(counted)}` };
+      },
+    });
+  }));
   const form = h("form", { novalidate: true },
     segmented({ legend: "What happened", name: "type", options: TYPES, value: type, onchange: (e) => setType(e.target.value) }),
-    qtyField, costField,
+    qtyField, scanRow, costField,
     field({ label: "Note", name: "note", attrs: { maxlength: "500" }, hint: "e.g. delivery note number, reason" }),
     submit);
 
