@@ -16,7 +16,7 @@ from chalicelib.ask.parser import Parsed, parse
 from chalicelib.ask.periods import Period
 from chalicelib.auth import Identity
 from chalicelib.errors import Invalid
-from chalicelib.models import AskReply, ProductQuery, SalesReport, SalesReportQuery
+from chalicelib.models import AskReply, ProductQuery, RangeQuery, SalesReport, SalesReportQuery
 from chalicelib.observability import count, logger
 from chalicelib.services import products, reports
 from chalicelib.services.sales import shop_zone
@@ -225,11 +225,7 @@ def _total(ctx: Context) -> AskReply:
     link = _report_link(period)
     when, verb = period.phrase(), _is(period)
     if metric in ("returns", "tax"):
-        what = "Returns are" if metric == "returns" else "Tax is"
-        return _not_available(
-            f"{what} not recorded in Shelfwise's reports yet, so I can't total {metric} for {when}.",
-            f"Revenue then {verb} {ctx.money(t.revenue)} (before any {metric}).", link,
-            {**data, "available": False})  # fmt: skip
+        return _returns_or_tax(ctx, period, metric, data)
     if t.orders == 0 and t.units == 0:
         return AskReply(understood=True, answer=f"No sales {when}, so {METRIC_NAMES[metric].lower()} {verb} nothing.",
                         data={**data, "value": 0}, link=link)  # fmt: skip
@@ -257,6 +253,28 @@ def _total(ctx: Context) -> AskReply:
         text += f", {ctx.money(t.profit)} profit." if t.revenue else "."
         value = t.revenue
     return AskReply(understood=True, answer=text, data={**data, "value": value}, link=link)
+
+
+def _returns_or_tax(ctx: Context, period: Period, metric: str, data: dict[str, Any]) -> AskReply:
+    """Refunds from the returns report, tax from the tax report: the figures those screens show."""
+    query = RangeQuery.model_validate({"from": max(period.first, periods.EARLIEST).isoformat(),
+                                       "to": period.last.isoformat()})  # fmt: skip
+    when, verb = period.phrase(), _is(period)
+    if metric == "tax":
+        tax = reports.tax_report(ctx.identity, query)
+        rates = ", ".join(f"{ctx.money(r.tax)} at {Decimal(str(r.rate)) * 100:g} %" for r in tax.rows if r.tax)
+        text = f"Tax collected {when} {verb} {ctx.money(tax.totals.tax)}" + (f" ({rates})." if rates else ".")
+        return AskReply(understood=True, answer=text, data={**data, "value": tax.totals.tax},
+                        link=f"#/reports?tab=tax&from={query.from_}&to={query.to}")  # fmt: skip
+    back = reports.returns_report(ctx.identity, query)
+    t = back.totals
+    text = (f"Returns {when}: {_plural(t.returned, 'unit')} refunded for {ctx.money(t.refunded)}"
+            f" ({t.rate * 100:.1f} % of {_plural(t.sold, 'unit')} sold).") if t.returned else f"No returns {when}."
+    top = back.rows[0] if back.rows else None
+    if top is not None:
+        text += f" Most returned: {top.name} ({_plural(top.returned, 'unit')})."
+    return AskReply(understood=True, answer=text, data={**data, "value": t.refunded, "units": t.returned},
+                    link=f"#/reports?tab=returns&from={query.from_}&to={query.to}")  # fmt: skip
 
 
 def _product_total(ctx: Context, period: Period, metric: str) -> AskReply:

@@ -177,12 +177,21 @@ def test_a_product_total(store):
 
 
 def test_what_is_not_available_yet_is_said_plainly(store):
-    for question, words in (("returns last year", "not recorded"), ("tax in 2016", "not recorded"),
-                            ("top suppliers by reject rate", "not in Shelfwise's reports yet"),
+    for question, words in (("top suppliers by reject rate", "not in Shelfwise's reports yet"),
                             ("who are my best customers", "not in Shelfwise's reports yet"),
                             ("customers at risk", "not in Shelfwise's reports yet")):
         body = ask(store, question)
         assert body["understood"] and body["data"]["available"] is False and words in body["answer"], question
+
+
+def test_returns_and_tax_come_from_their_reports(store):
+    """Imported history has no tax and no returns: the answers say so from the reports, not "unknown"."""
+    tax = ask(store, "tax in 2016")
+    assert tax["understood"] and tax["answer"].startswith("Tax collected in 2016")
+    assert tax["link"].startswith("#/reports?tab=tax")
+    assert tax["data"]["value"] == report(store, "/reports/tax?from=2016-01-01&to=2016-12-31")["totals"]["tax"]
+    back = ask(store, "returns last year")
+    assert back["understood"] and "No returns" in back["answer"] and back["link"].startswith("#/reports?tab=returns")
 
 
 # --- never acts, not understood, bad input, tenancy ------------------------------------------------

@@ -7,7 +7,8 @@ import { fill, h } from "../dom.js";
 import { addDays, ago, count, date, dayISO, money, number, percent, periodLabel, readNumber } from "../format.js";
 import { busy, errorBlock, field, loadingNote, segmented, skeletonRows } from "../ui.js";
 
-const TABS = [["abc", "ABC"], ["dead", "Dead stock"], ["valuation", "Valuation"], ["sales", "Sales by…"]];
+const TABS = [["abc", "ABC"], ["dead", "Dead stock"], ["valuation", "Valuation"], ["sales", "Sales by…"], ["tax", "Tax"],
+  ["returns", "Returns"]];
 const BY = [["product", "Product"], ["category", "Category"], ["subcategory", "Sub-category"], ["region", "Region"],
   ["state", "State"], ["day", "Day"], ["week", "Week"], ["month", "Month"]];
 
@@ -178,8 +179,50 @@ export default async function render({ root, query, signal }) {
     await run();
   }
 
+  // Tax collected by rate, with the revenue it was charged on: what a shop hands its accountant.
+  async function tax() {
+    const out = h("div");
+    const form = rangeForm(() => run());
+    const run = () => load(out, async () => {
+      const r = await get("/reports/tax", { from: form.from.value, to: form.to.value }, { signal });
+      if (!r.rows.length) return fill(out, h("p", { class: "muted" }, "No sales in this period."));
+      fill(out,
+        h("p", { class: "num", "data-tax-total": "" }, h("b", null, money(r.totals.tax)), ` tax on ${money(r.totals.taxable)} of sales`),
+        list(r.rows.map((row) => ({
+          key: String(row.rate), title: `${percent(row.rate)} rate`, sub: `on ${money(row.taxable)} of sales (before tax)`,
+          end: money(row.tax),
+        })), "Tax by rate"));
+    });
+    fill(body, h("section", { class: "card" }, h("h2", null, "Tax collected"),
+      h("p", { class: "muted" }, "By rate, net of returns, on the day each sale or return happened."), form, out));
+    await run();
+  }
+
+  // Returns by product: how many came back of how many sold, what was refunded, and why.
+  async function returnsReport() {
+    const out = h("div");
+    const form = rangeForm(() => run());
+    const run = () => load(out, async () => {
+      const r = await get("/reports/returns", { from: form.from.value, to: form.to.value }, { signal });
+      if (!r.rows.length) return fill(out, h("p", { class: "muted" }, "No returns in this period."));
+      const t = r.totals;
+      fill(out,
+        h("p", { class: "num", "data-returns-total": "" }, h("b", null, money(t.refunded)),
+          ` refunded · ${count(t.returned, "unit")} back of ${count(t.sold, "unit")} sold (${percent(t.rate)})`),
+        list(r.rows.map((row) => ({
+          key: row.sku, href: productHref(row.sku), title: row.name || row.sku,
+          sub: `${number(row.returned)} of ${number(row.sold)} sold (${percent(row.rate)}) · `
+            + Object.entries(row.reasons).map(([why, n]) => `${why} ${number(n)}`).join(", "),
+          end: money(row.refunded), endSub: "refunded",
+        })), "Returns by product"));
+    });
+    fill(body, h("section", { class: "card" }, h("h2", null, "Returns"),
+      h("p", { class: "muted" }, "Most returned first, with the reasons given."), form, out));
+    await run();
+  }
+
   function show() {
-    return { abc, dead, valuation, sales: salesBy }[tab]();
+    return { abc, dead, valuation, sales: salesBy, tax, returns: returnsReport }[tab]();
   }
   await show();
 }
