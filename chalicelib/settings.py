@@ -29,6 +29,8 @@ class Settings(BaseModel):
     # Imports write days side by side; 1 where the DynamoDB stand-in is not thread-safe (moto).
     import_workers: int = 4
     idempotency_ttl_seconds: int = 24 * 3600
+    # The queue the nightly forecast run fans out through, one message per shop (app.py).
+    forecast_queue: str = "shelfwise-forecasts"
 
     @property
     def token_issuer(self) -> str:
@@ -52,6 +54,7 @@ _ENV = {
     "max_import_bytes": "MAX_IMPORT_BYTES",
     "import_workers": "IMPORT_WORKERS",
     "idempotency_ttl_seconds": "IDEMPOTENCY_TTL_SECONDS",
+    "forecast_queue": "FORECAST_QUEUE",
 }
 
 

@@ -110,6 +110,47 @@ class Forecast:
             qs[k] = max(qs[k], qs[k - 1])
         return {"mean": mean, "p50": qs[0], "p90": qs[1], "p95": qs[2]}
 
+    def demand_quantile(self, days: int, q: float) -> float:
+        """The `q` quantile of demand over the next `days` days (a service level): between the
+        fitted p50, p90 and p95 linearly; beyond p95 the negative binomial's tail, scaled to meet p95."""
+        lead = self.lead_time_demand(days)
+        points = [(0.0, 0.0), (0.5, lead["p50"]), (0.9, lead["p90"]), (0.95, lead["p95"])]
+        if q <= 0.95:
+            for (q0, v0), (q1, v1) in zip(points, points[1:], strict=False):
+                if q <= q1:
+                    value = v0 + (v1 - v0) * (q - q0) / (q1 - q0)
+                    return float(math.ceil(value - 1e-9)) if self.integer else round(value, 3)
+        mean = lead["mean"]
+        variance = CALIBRATION * (self.var_a * mean + self.var_b * mean * mean)
+        nb95, nbq = quantiles(mean, variance, (0.95, q), self.integer)
+        value = nbq * (lead["p95"] / nb95) if nb95 > 0 else nbq
+        value = max(value, lead["p95"])
+        return float(math.ceil(value - 1e-9)) if self.integer else round(value, 3)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain numbers and lists (for storage); from_dict reads them back."""
+        out = {k: v for k, v in self.__dict__.items() if k not in ("ratios", "windows")}
+        out["ratios"] = {str(k): v for k, v in self.ratios.items()}
+        out["windows"] = {str(k): v for k, v in self.windows.items()}
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Forecast:
+        def num(v: Any) -> float:
+            return float(v)
+
+        return cls(
+            pattern=str(data["pattern"]), method=str(data["method"]), level=num(data["level"]),
+            trend=num(data.get("trend", 0)), phi=num(data.get("phi", 1)),
+            profile=[num(v) for v in data.get("profile", [1] * 7)], start_weekday=int(data.get("start_weekday", 0)),
+            var_a=num(data.get("var_a", PRIOR_A)), var_b=num(data.get("var_b", PRIOR_B)),
+            integer=bool(data.get("integer", True)),
+            ratios={int(k): [num(x) for x in v] for k, v in (data.get("ratios") or {}).items()},
+            windows={int(k): num(v) for k, v in (data.get("windows") or {}).items()},
+            adi=None if data.get("adi") is None else num(data["adi"]),
+            cv2=None if data.get("cv2") is None else num(data["cv2"]),
+        )  # fmt: skip
+
     def _ratios_at(self, days: int) -> tuple[list[float], float]:
         """The ratio quantiles interpolated (in log days) between the windows fitted."""
         known = sorted(self.ratios)
