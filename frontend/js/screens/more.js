@@ -39,6 +39,7 @@ export default async function render({ root }) {
       link("#/sales", "Sales", "History and invoices"),
       link("#/reports", "Reports", "ABC analysis, dead stock, stock valuation, sales by…"),
       link("#/suppliers", "Suppliers"),
+      link("#/reorder", "Reorder", "What will run out, and what to order this week"),
       link("#/alerts", "Low-stock alerts", "Who gets the emails, and what was sent"),
       link("#/import", "Import CSV", "Products or past sales from a spreadsheet"),
       link("#/export", "Export CSV", "Products and sales"),
