@@ -37,7 +37,7 @@ from chalicelib.observability import count, logger
 from chalicelib.services.sales import shop_zone
 
 HISTORY_DAYS = 182  # six months: 26 weeks of weekday profile, and a level that can move
-CHART_DAYS = 56  # history kept with a stored forecast for the product screen
+CHART_DAYS = 56  # history the product screen shows
 HORIZON_DAYS = 90  # how far runs_out_on looks
 DEFAULT_LEAD_TIME = 7
 DEFAULT_SERVICE_LEVEL = 0.95
@@ -170,8 +170,8 @@ def build(tenant_id: str, shop: dict[str, Any], product: dict[str, Any], units: 
     at_risk = out_on is not None and out_on < as_of + timedelta(days=lead)
     return _to_store({
         "sku": product["sku"], "as_of": as_of.isoformat(), "computed_at": clock.now_iso(), "model": model.to_dict(),
-        "history": history[-CHART_DAYS:], "lead_time_days": lead, "runs_out_on": out_on.isoformat() if out_on else None,
-        "at_risk": at_risk,
+        "history": history, "history_first": first.isoformat(), "lead_time_days": lead,
+        "runs_out_on": out_on.isoformat() if out_on else None, "at_risk": at_risk,
     })  # fmt: skip
 
 
@@ -187,13 +187,31 @@ def _fresh(stored: dict[str, Any] | None, shop: dict[str, Any], product: dict[st
     return not (made < sold < day_began) and str(shop.get("sales_imported_at") or "") <= made
 
 
-def compute_one(tenant_id: str, shop: dict[str, Any], product: dict[str, Any]) -> dict[str, Any]:
-    """A product's forecast from the database now (and stored for the next asker)."""
+def _kept_history(stored: dict[str, Any] | None, shop: dict[str, Any], product: dict[str, Any]) -> dict[str, float]:
+    """The units per day a stored forecast holds, when nothing recorded since changed those days:
+    then only the days after it need reading."""
+    if not stored or not stored.get("history_first"):
+        return {}
+    made = str(stored.get("computed_at") or "")
+    zone = shop_zone(shop)
+    since = clock.iso(datetime.combine(date.fromisoformat(stored["as_of"]), datetime.min.time(), zone))
+    if str(shop.get("sales_imported_at") or "") > made or made < str(product.get("last_sold_at") or "") < since:
+        return {}  # an import or a back-dated sale may have changed the days it holds
+    first = date.fromisoformat(stored["history_first"])
+    return {(first + timedelta(days=i)).isoformat(): float(u or 0) for i, u in enumerate(stored.get("history") or [])}
+
+
+def compute_one(tenant_id: str, shop: dict[str, Any], product: dict[str, Any],
+                stored: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A product's forecast from the database now (and stored for the next asker). With a stored
+    forecast still true to its days, only the days since are read (a day of the shop's
+    product-days, filtered to this product, instead of six months of them)."""
     as_of = today(shop)
     first, last = as_of - timedelta(days=HISTORY_DAYS), as_of - timedelta(days=1)
-    units: dict[str, float] = {}
-    if product.get("last_sold_at"):  # never sold: no product-day to read
-        for item in db.product_day_units(tenant_id, first.isoformat(), last.isoformat(), product["sku"]):
+    units = {d: u for d, u in _kept_history(stored, shop, product).items() if first.isoformat() <= d and u}
+    read_from = date.fromisoformat(stored["as_of"]) if units and stored else first
+    if product.get("last_sold_at") and read_from <= last:  # never sold: no product-day to read
+        for item in db.product_day_units(tenant_id, read_from.isoformat(), last.isoformat(), product["sku"]):
             units[item["day"]] = float(item.get("units") or 0)
     suppliers = db.get_suppliers(tenant_id, [str(product.get("supplier_id") or "")])
     item = build(tenant_id, shop, product, units, _weights(tenant_id, first, last), suppliers)
@@ -223,7 +241,7 @@ def product_forecast(identity: Identity, sku: str, days: int, lead_time_days: in
     stored = db.get_forecast(identity.tenant_id, product["sku"])
     if stored is None or not _fresh(stored, shop, product):
         began = time.perf_counter()
-        stored = compute_one(identity.tenant_id, shop, product)
+        stored = compute_one(identity.tenant_id, shop, product, stored)
         logger.info("forecast computed on demand", extra={"ms": round(1000 * (time.perf_counter() - began))})
     model = _model(stored)
     as_of = date.fromisoformat(stored["as_of"])
@@ -232,7 +250,8 @@ def product_forecast(identity: Identity, sku: str, days: int, lead_time_days: in
     on_hand, on_order = db.as_int(product.get("on_hand")), db.as_int(product.get("on_order"))
     out_on = _runs_out(daily[:days], on_hand + on_order, as_of)
     rate = sum(daily[:28]) / 28
-    history_first = as_of - timedelta(days=len(stored.get("history") or []))
+    shown = (stored.get("history") or [])[-CHART_DAYS:]
+    history_first = as_of - timedelta(days=len(shown))
     core = _core()
     return ProductForecast(
         sku=product["sku"], as_of=as_of.isoformat(), method=model.method, pattern=model.pattern,
@@ -245,7 +264,7 @@ def product_forecast(identity: Identity, sku: str, days: int, lead_time_days: in
         band=[_demand(_day_band(model, h)) for h in range(days)],
         history=[ForecastHistoryDay(date=(history_first + timedelta(days=i)).isoformat(),
                                     units=None if u is None else float(u))
-                 for i, u in enumerate(stored.get("history") or [])],
+                 for i, u in enumerate(shown)],
         pattern_words=core.PATTERN_WORDS[model.pattern], method_words=core.METHOD_WORDS[model.method],
     )  # fmt: skip
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import boto3
 import pytest
@@ -171,3 +171,24 @@ def test_nightly_fan_out_stockouts_and_predictive_alert(client, shop, other_shop
     assert r.status_code == 201, r.body
     run_shop_message(client, shop.tenant_id)
     assert len(emails(address)) == 2  # at risk again after the restock: a new alert
+
+
+def test_on_demand_reads_only_the_days_since_the_stored_forecast(shop, aws):
+    from chalicelib import db
+    from chalicelib.services import forecasts
+
+    new_product(shop, "INC")
+    sell_daily(shop, "INC", 3, 20)
+    receive(shop, "INC", 50)
+    assert shop.get("/products/INC/forecast").status_code == 200  # computed and stored
+    stored = db.get_forecast(shop.tenant_id, "INC")
+    assert stored["history"][-1] == 3 and len(stored["history"]) == 20
+    # As if it was made yesterday, holding one day the database does not say (kept, not read again).
+    day = date.fromisoformat(stored["as_of"]) - timedelta(days=1)
+    stored = {**stored, "as_of": day.isoformat(), "history": [99, *stored["history"][1:-1]]}
+    shop_item, product = db.get_shop(shop.tenant_id), db.get_product(shop.tenant_id, "INC")
+    again = forecasts.compute_one(shop.tenant_id, shop_item, product, stored)
+    assert again["history"][0] == 99 and again["history"][-1] == 3  # yesterday read from the database
+    # After an import, everything is read again.
+    shop_item = {**shop_item, "sales_imported_at": "2999-01-01T00:00:00Z"}
+    assert forecasts.compute_one(shop.tenant_id, shop_item, product, stored)["history"][0] == 3
