@@ -41,7 +41,7 @@ def test_every_route_declares_what_its_view_takes(client):
     import app  # noqa: F401 - registers every route
 
     views = {}
-    for module in ("alerts", "auth", "imports", "products", "purchasing", "reports", "sales", "system"):
+    for module in ("alerts", "auth", "forecasts", "imports", "products", "purchasing", "reports", "sales", "system"):
         mod = __import__(f"chalicelib.api.{module}", fromlist=["bp"])
         for _, fn in inspect.getmembers(mod, inspect.isfunction):
             if hasattr(fn, "__wrapped__"):
@@ -49,7 +49,8 @@ def test_every_route_declares_what_its_view_takes(client):
     assert len(views) >= 30
     idempotent = {(d.method, d.path) for d in http.ROUTE_DOCS if d.idempotent}
     assert idempotent == {
-        ("POST", "/sales"), ("POST", "/products/{sku}/stock"), ("POST", "/purchase-orders/{po_id}/receipts")
+        ("POST", "/sales"), ("POST", "/products/{sku}/stock"), ("POST", "/purchase-orders/{po_id}/receipts"),
+        ("POST", "/reorder-suggestions/orders"),
     }
     for doc in http.ROUTE_DOCS:
         pages = doc.response is not None and "next_cursor" in doc.response.model_fields
