@@ -1196,13 +1196,14 @@ def _query_all(params: dict[str, Any]) -> Iterator[dict[str, Any]]:
             return
         params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
 
-def get_products(tenant_id: str, skus: list[str]) -> dict[str, dict[str, Any]]:
-    """Products by SKU (found ones only, deleted included), 100 keys per BatchGetItem."""
+def get_products(tenant_id: str, skus: list[str], consistent: bool = True) -> dict[str, dict[str, Any]]:
+    """Products by SKU (found ones only, deleted included), 100 keys per BatchGetItem (lists that
+    may be a moment behind read eventually consistent, at half the price)."""
     found: dict[str, dict[str, Any]] = {}
     unique = list(dict.fromkeys(skus))
     for start in range(0, len(unique), 100):
         keys = [product_key(tenant_id, sku) for sku in unique[start:start + 100]]
-        found.update({item["sku"]: item for item in _batch_get(keys, consistent=True)})
+        found.update({item["sku"]: item for item in _batch_get(keys, consistent=consistent)})
     return found
 
 

@@ -292,7 +292,7 @@ def stockouts(identity: Identity) -> StockoutList:
     shop = db.get_shop(tenant_id) or {}
     now = today(shop)
     stored = {item["sku"]: item for item in db.query_forecasts(tenant_id, at_risk_only=True)}
-    products = db.get_products(tenant_id, list(stored))
+    products = db.get_products(tenant_id, list(stored), consistent=False)
     rows = []
     for sku, item in stored.items():
         product = products.get(sku)
@@ -343,7 +343,8 @@ def suggestions(identity: Identity) -> ReorderSuggestions:
 def _suggestions(tenant_id: str) -> tuple[ReorderSuggestions, dict[str, dict[str, Any]]]:
     shop = db.get_shop(tenant_id) or {}
     stored = {item["sku"]: item for item in db.query_forecasts(tenant_id)}
-    products = {sku: p for sku, p in db.get_products(tenant_id, list(stored)).items() if "deleted_at" not in p}
+    found = db.get_products(tenant_id, list(stored), consistent=False)
+    products = {sku: p for sku, p in found.items() if "deleted_at" not in p}
     suppliers = db.get_suppliers(tenant_id, [str(p.get("supplier_id") or "") for p in products.values()])
     level, review = service_level(shop), review_days(shop)
     by_supplier: dict[str, list[ReorderLine]] = {}
@@ -411,7 +412,8 @@ def run_shop(tenant_id: str) -> dict[str, Any]:
     units: dict[str, dict[str, float]] = {}
     for item in db.product_day_units(tenant_id, first.isoformat(), last.isoformat()):
         units.setdefault(item["sku"], {})[item["day"]] = float(item.get("units") or 0)
-    products = {sku: p for sku, p in db.get_products(tenant_id, list(units)).items() if "deleted_at" not in p}
+    found = db.get_products(tenant_id, list(units), consistent=False)
+    products = {sku: p for sku, p in found.items() if "deleted_at" not in p}
     suppliers = db.get_suppliers(tenant_id, [str(p.get("supplier_id") or "") for p in products.values()])
     weights = _weights(tenant_id, first, last)
     items = [build(tenant_id, shop, products[sku], units[sku], weights, suppliers) for sku in sorted(products)]
