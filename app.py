@@ -3,10 +3,23 @@
 import os
 from urllib.parse import urlsplit
 
-from chalice import Chalice, ConvertToMiddleware, CORSConfig, Rate
+from chalice import Chalice, ConvertToMiddleware, CORSConfig, Cron, Rate
 
 from chalicelib import http
-from chalicelib.api import alerts, ask, auth, imports, products, purchasing, reports, sales, shop, staff, system
+from chalicelib.api import (
+    alerts,
+    ask,
+    auth,
+    forecasts,
+    imports,
+    products,
+    purchasing,
+    reports,
+    sales,
+    shop,
+    staff,
+    system,
+)
 from chalicelib.observability import logger, metrics
 
 app = Chalice(app_name="shelfwise")
@@ -22,7 +35,7 @@ app.api.cors = CORSConfig(
     max_age=600,
 )
 
-for blueprint in (system, auth, products, sales, purchasing, alerts, reports, imports, shop, staff):
+for blueprint in (system, auth, products, sales, purchasing, alerts, reports, imports, shop, staff, forecasts):
     app.register_blueprint(blueprint.bp)
 app.register_blueprint(ask.bp)
 
@@ -44,3 +57,27 @@ def check_stock_levels(event: object) -> dict:
     from chalicelib.services.sales import settle_pending_rollups
 
     return {"rollups_settled": settle_pending_rollups(), **check_all(), **send_due()}
+
+
+# The nightly forecast run: the schedule queues one message per shop with recent sales, and each
+# message forecasts one shop, so shops run side by side and a shop's run costs what it sells.
+FORECAST_QUEUE = os.environ.get("FORECAST_QUEUE", "shelfwise-forecasts")
+
+
+@app.schedule(Cron(30, 2, "*", "*", "?", "*"))
+def forecast_nightly(event: object) -> dict:
+    """Queue a forecast run for every shop with sales in the last week."""
+    from chalicelib.services.forecasts import enqueue_active_shops
+
+    return enqueue_active_shops()
+
+
+@app.on_sqs_message(queue=FORECAST_QUEUE, batch_size=1)
+def forecast_shop(event: object) -> dict:
+    """Forecast the products of the shop each message names."""
+    import json
+
+    from chalicelib.services.forecasts import run_shop
+
+    done = [run_shop(json.loads(record.body)["tenant_id"]) for record in event]  # type: ignore[attr-defined]
+    return {"shops": len(done), "products": sum(d["products"] for d in done)}

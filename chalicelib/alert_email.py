@@ -63,3 +63,39 @@ Segoe UI,Roboto,sans-serif;color:#111;max-width:600px">
 padding:12px 18px;border-radius:8px;text-decoration:none;font-weight:600">See low stock</a></p>
 <p style="color:#555;font-size:13px">One email when a product falls to its minimum; not repeated until it has
 been restocked above its minimum and falls again.</p></body></html>"""
+
+
+# --- products expected to run out before a delivery could arrive (the nightly forecast) ---
+
+
+def _will_run_out(p: dict[str, Any]) -> str:
+    return (f"{p['name']} ({p['sku']}): {p['on_hand']} on hand"
+            + (f", {p['on_order']} on order" if p.get("on_order") else "")
+            + f"; expected to run out on {p['runs_out_on']}, a delivery takes {p['lead_time_days']} days. "
+            + f"Suggested order: {p['suggested']}" + (f" from {p['supplier']}" if p.get("supplier") else "") + ".")
+
+
+def forecast_subject(shop_name: str, lines: list[dict[str, Any]]) -> str:
+    noun = "product" if len(lines) == 1 else "products"
+    return f"Order now at {shop_name}: {len(lines)} {noun} will run out before a delivery could arrive"
+
+
+def forecast_text(shop_name: str, lines: list[dict[str, Any]], link: str) -> str:
+    out = [f"{shop_name}: at the rate they sell, these will run out before a delivery ordered today could arrive.", ""]
+    out += [f"- {_will_run_out(p)}" for p in lines]
+    out += ["", f"Reorder suggestions: {link}", "",
+            "You get one email per product; it is not repeated until the product has been restocked."]
+    return "\n".join(out)
+
+
+def forecast_html(shop_name: str, lines: list[dict[str, Any]], link: str) -> str:
+    items = "".join(f"<li style='margin:6px 0'>{escape(_will_run_out(p))}</li>" for p in lines)
+    return f"""<!doctype html><html><body style="margin:0;padding:16px;font-family:system-ui,-apple-system,
+Segoe UI,Roboto,sans-serif;color:#111;max-width:600px">
+<h1 style="font-size:20px;margin:0 0 8px">{escape(shop_name)}: will run out</h1>
+<p style="margin:0 0 12px">At the rate they sell, these will run out before a delivery ordered today could arrive.</p>
+<ul style="padding-left:18px">{items}</ul>
+<p style="margin:20px 0"><a href="{escape(link)}" style="display:inline-block;background:#0b6bcb;color:#fff;
+padding:12px 18px;border-radius:8px;text-decoration:none;font-weight:600">Reorder</a></p>
+<p style="color:#555;font-size:13px">One email per product; not repeated until it has been restocked.</p>
+</body></html>"""

@@ -1231,13 +1231,14 @@ def _query_all(params: dict[str, Any]) -> Iterator[dict[str, Any]]:
             return
         params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
 
-def get_products(tenant_id: str, skus: list[str]) -> dict[str, dict[str, Any]]:
-    """Products by SKU (found ones only, deleted included), 100 keys per BatchGetItem."""
+def get_products(tenant_id: str, skus: list[str], consistent: bool = True) -> dict[str, dict[str, Any]]:
+    """Products by SKU (found ones only, deleted included), 100 keys per BatchGetItem (lists that
+    may be a moment behind read eventually consistent, at half the price)."""
     found: dict[str, dict[str, Any]] = {}
     unique = list(dict.fromkeys(skus))
     for start in range(0, len(unique), 100):
         keys = [product_key(tenant_id, sku) for sku in unique[start:start + 100]]
-        found.update({item["sku"]: item for item in _batch_get(keys, consistent=True)})
+        found.update({item["sku"]: item for item in _batch_get(keys, consistent=consistent)})
     return found
 
 
@@ -1461,3 +1462,140 @@ def settle_summary_day(tenant_id: str, day: str, changes: dict[str, Any]) -> Non
         ExpressionAttributeNames=names,
         ExpressionAttributeValues=_values(values),
     )
+
+
+# --- forecasts ------------------------------------------------------------------------------
+# A shop's forecasts live in their own partition (SHOP#<tenant>#FORECAST, SK the SKU): the nightly
+# run writes them in batches, the reorder screen and the stock-out list read the partition.
+# Shops with sales on a day are listed under ACTIVE#<day> (SK the shop), so the nightly run finds
+# the shops to forecast with a Query per day, never a Scan.
+
+ACTIVE_PREFIX = "ACTIVE#"
+ACTIVE_TTL_DAYS = 30
+_marked_active: set[tuple[str, str]] = set()
+
+
+def forecast_pk(tenant_id: str) -> str:
+    return f"SHOP#{tenant_id}#FORECAST"
+
+
+def mark_shop_active(tenant_id: str, day: str) -> None:
+    """Note that the shop had sales dated `day`; once per warm process per shop and day."""
+    if (tenant_id, day) in _marked_active:
+        return
+    ddb().put_item(TableName=table(), Item=to_ddb({
+        "PK": ACTIVE_PREFIX + day, "SK": tenant_id, "tenant_id": tenant_id,
+        "expires": int(time.time()) + ACTIVE_TTL_DAYS * 86400,
+    }))  # fmt: skip
+    _marked_active.add((tenant_id, day))
+
+
+def active_shops(day: str) -> Iterator[str]:
+    """Shops that had sales dated `day`."""
+    for item in _query_all({
+        "KeyConditionExpression": "PK = :pk",
+        "ExpressionAttributeValues": _values({":pk": ACTIVE_PREFIX + day}),
+        "ProjectionExpression": "tenant_id",
+    }):
+        yield item["tenant_id"]
+
+
+def product_day_units(tenant_id: str, first: str, last: str, sku: str | None = None) -> Iterator[dict[str, Any]]:
+    """(sku, day, units) of each product-day with sales from `first` to `last`; one product's only
+    with `sku` (DynamoDB still reads the other products' days of the range, then drops them)."""
+    params: dict[str, Any] = {
+        "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
+        "ProjectionExpression": "sku, #day, units",
+        "ExpressionAttributeNames": {"#day": "day"},
+    }
+    values: dict[str, Any] = {":pk": rollup_pk(tenant_id), ":low": "PDAY#" + first, ":high": "PDAY#" + last + "\uffff"}
+    if sku is not None:
+        params["FilterExpression"] = "sku = :sku"
+        values[":sku"] = sku
+    params["ExpressionAttributeValues"] = _values(values)
+    return _query_all(params)
+
+
+def movements_since(tenant_id: str, sku: str, since: str) -> Iterator[dict[str, Any]]:
+    """A product's ledger entries (at, change, on_hand_after), newest first, back to `since` (ISO
+    time) and one entry before it, which gives the stock on hand when `since` began."""
+    params = {
+        "TableName": table(),
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": _values({":pk": ledger_pk(tenant_id, sku), ":prefix": MOVE_PREFIX}),
+        "ProjectionExpression": "#at, change, on_hand_after",
+        "ExpressionAttributeNames": {"#at": "at"},
+        "ScanIndexForward": False,
+        "Limit": 200,
+    }
+    while True:
+        reply = ddb().query(**params)
+        for raw in reply.get("Items", []):
+            item = from_ddb(raw)
+            yield item
+            if str(item.get("at", "")) < since:
+                return
+        if "LastEvaluatedKey" not in reply:
+            return
+        params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+
+
+FORECAST_PREFIX = "F#"
+RISK_PREFIX = "RISK#"  # a product's predictive alert was sent: kept until it is restocked
+
+
+def put_forecasts(tenant_id: str, items: list[dict[str, Any]]) -> None:
+    """Write forecasts (each replaces the product's last), 25 to a BatchWriteItem."""
+    _batch_write(forecast_pk(tenant_id), [(FORECAST_PREFIX + item["sku"], item) for item in items], [])
+
+
+def _batch_write(pk: str, puts: list[tuple[str, dict[str, Any]]], deletes: list[str]) -> None:
+    requests = [{"PutRequest": {"Item": to_ddb({"PK": pk, "SK": sk, **item})}} for sk, item in puts]
+    requests += [{"DeleteRequest": {"Key": {"PK": {"S": pk}, "SK": {"S": sk}}}} for sk in deletes]
+    for start in range(0, len(requests), 25):
+        request: dict[str, Any] = {table(): requests[start:start + 25]}
+        delay = 0.02
+        while request:
+            reply = ddb().batch_write_item(RequestItems=request)
+            request = reply.get("UnprocessedItems") or {}
+            if request:
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+
+def get_forecast(tenant_id: str, sku: str) -> dict[str, Any] | None:
+    return _get(forecast_pk(tenant_id), FORECAST_PREFIX + sku, consistent=False)
+
+
+def query_forecasts(tenant_id: str, at_risk_only: bool = False) -> Iterator[dict[str, Any]]:
+    """A shop's stored forecasts (only those expected to run out before a delivery, if asked)."""
+    values: dict[str, Any] = {":pk": forecast_pk(tenant_id), ":prefix": FORECAST_PREFIX}
+    params: dict[str, Any] = {"KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)"}
+    if at_risk_only:
+        params["FilterExpression"] = "at_risk = :yes"
+        values[":yes"] = True
+    params["ExpressionAttributeValues"] = _values(values)
+    return _query_all(params)
+
+
+def risk_alerts(tenant_id: str) -> dict[str, dict[str, Any]]:
+    """The products whose predictive alert was sent (or is being sent), by SKU."""
+    return {item["sku"]: item for item in _query_all({
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": _values({":pk": forecast_pk(tenant_id), ":prefix": RISK_PREFIX}),
+    })}  # fmt: skip
+
+
+def claim_risk_alert(tenant_id: str, sku: str, alert_id: str, runs_out_on: str) -> bool:
+    """Record a product's predictive alert before sending; False if it already has one."""
+    try:
+        ddb().put_item(**new_item(forecast_pk(tenant_id), RISK_PREFIX + sku,
+                                  {"sku": sku, "alert_id": alert_id, "runs_out_on": runs_out_on})["Put"])
+    except ddb().exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def clear_risk_alerts(tenant_id: str, skus: list[str]) -> None:
+    """Re-arm these products' predictive alerts (restocked, or the email was not sent)."""
+    _batch_write(forecast_pk(tenant_id), [], [RISK_PREFIX + sku for sku in skus])

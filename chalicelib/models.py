@@ -274,6 +274,7 @@ class ProductFields(Strict):
     unit: Unit | None = None
     # Its own tax rate (0.2 = 20 %); none: the shop's default rate.
     tax_rate: Rate | None = None
+    pack_size: Annotated[int, Field(ge=1, le=100_000)] | None = None
 
 
 class ProductCreate(ProductFields):
@@ -319,6 +320,7 @@ class Product(BaseModel):
     last_sold_at: str | None
     created_at: str
     updated_at: str
+    pack_size: int = 1
 
 
 class ListQuery(BaseModel):
@@ -1012,3 +1014,98 @@ class AskReply(BaseModel):
     data: dict[str, object] | None = None  # the figures behind the answer, as the reports give them
     link: str | None = None  # the site route that shows the figure ("#/reports?tab=sales&...")
     suggestions: list[str] = []  # questions to try (when not understood, or to choose a product)
+
+
+# --- forecasts and reorder suggestions ----------------------------------------------------
+
+ForecastPattern = Literal["smooth", "erratic", "intermittent", "lumpy", "new", "dead"]
+
+
+class ForecastQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    days: Annotated[int, Field(ge=1, le=90)] = 28
+    lead_time_days: Annotated[int, Field(ge=0, le=365)] | None = None
+
+
+class ForecastDay(BaseModel):
+    date: str
+    mean: float
+
+
+class LeadTimeDemand(BaseModel):
+    mean: float
+    p50: float
+    p90: float
+    p95: float
+
+
+class ForecastHistoryDay(BaseModel):
+    date: str
+    units: float | None  # null: out of stock that day
+
+
+class ProductForecast(BaseModel):
+    sku: str
+    as_of: str
+    method: str
+    pattern: ForecastPattern
+    daily: list[ForecastDay]
+    lead_time_days: int
+    lead_time_demand: LeadTimeDemand
+    on_hand: int
+    on_order: int
+    days_of_cover: float | None
+    runs_out_on: str | None
+    # Beyond the contract, for the product screen: the band, the history and the words.
+    band: list[LeadTimeDemand] = []
+    history: list[ForecastHistoryDay] = []
+    pattern_words: str = ""
+    method_words: str = ""
+
+
+class StockoutRow(BaseModel):
+    sku: str
+    name: str
+    on_hand: int
+    on_order: int
+    runs_out_on: str | None
+    lead_time_days: int
+    order_by: str | None
+
+
+class StockoutList(BaseModel):
+    items: list[StockoutRow]
+
+
+class ReorderLine(BaseModel):
+    sku: str
+    name: str
+    on_hand: int
+    on_order: int
+    suggested_qty: int
+    reason: str
+
+
+class ReorderSupplier(BaseModel):
+    supplier_id: str
+    name: str
+    lines: list[ReorderLine]
+
+
+class ReorderSuggestions(BaseModel):
+    suppliers: list[ReorderSupplier]
+    without_supplier: list[ReorderLine]
+
+
+class ReorderOrdersIn(Strict):
+    supplier_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+class ReorderOrder(BaseModel):
+    po_id: str
+    supplier_id: str
+    lines: list[PurchaseLine]
+
+
+class ReorderOrders(BaseModel):
+    purchase_orders: list[ReorderOrder]

@@ -32,6 +32,8 @@ class Settings(BaseModel):
     # How long a warm function trusts that a signed-in person still belongs to their shop before
     # reading it again: a removed person's unexpired tokens stop working within this (at most 60).
     member_check_seconds: int = 60
+    # The queue the nightly forecast run fans out through, one message per shop (app.py).
+    forecast_queue: str = "shelfwise-forecasts"
 
     @property
     def token_issuer(self) -> str:
@@ -56,6 +58,7 @@ _ENV = {
     "import_workers": "IMPORT_WORKERS",
     "idempotency_ttl_seconds": "IDEMPOTENCY_TTL_SECONDS",
     "member_check_seconds": "MEMBER_CHECK_SECONDS",
+    "forecast_queue": "FORECAST_QUEUE",
 }
 
 

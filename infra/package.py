@@ -56,7 +56,12 @@ API_BURST_LIMIT = 100
 
 def function_names(stage: str) -> dict[str, str]:
     """Logical ids in chalice's template -> the function names (as `chalice deploy` names them)."""
-    return {"APIHandler": f"shelfwise-{stage}", "CheckStockLevels": f"shelfwise-{stage}-check_stock_levels"}
+    return {
+        "APIHandler": f"shelfwise-{stage}",
+        "CheckStockLevels": f"shelfwise-{stage}-check_stock_levels",
+        "ForecastNightly": f"shelfwise-{stage}-forecast_nightly",
+        "ForecastShop": f"shelfwise-{stage}-forecast_shop",
+    }
 
 
 def export(stage: str, name: str) -> dict[str, str]:

@@ -88,3 +88,8 @@ def create_user_pool(idp: Any) -> tuple[str, str]:
 
 def verify_sender(ses: Any, sender: str) -> None:
     ses.verify_email_identity(EmailAddress=sender)
+
+
+def create_queue(sqs: Any, name: str) -> str:
+    """The nightly forecast run's queue (one message per shop); returns its URL."""
+    return str(sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "900"})["QueueUrl"])

@@ -52,6 +52,7 @@ REGION = "us-east-1"
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 DEFAULT_SENDER = "alerts@shelfwise.local"
 STAGE = "local"
+FORECAST_QUEUE = "shelfwise-forecasts"  # app.py's default queue name
 
 # Cognito requests replayed at start so that local accounts keep their logins across restarts.
 KEPT_COGNITO_ACTIONS = frozenset(
@@ -288,6 +289,7 @@ class LocalStack:
     recording: bool = False
     dynamodb: str = "local"  # "local": DynamoDB Local; "moto": moto's DynamoDB
     alert_check_seconds: float = 60.0
+    forecast_every_seconds: float = 3600.0  # the nightly forecast run, hourly locally
     schedule: bool = True
     serve_site: bool = True
     write_site_config: bool = False  # also write frontend/config.js (make run; tests leave it alone)
@@ -401,6 +403,7 @@ class LocalStack:
             # After the demo: its first check then finds all the demo's low products at once.
             if self.schedule:
                 self._start_schedule_loop()
+                self._start_forecast_loop()
         except BaseException:
             self.stop()
             raise
@@ -587,6 +590,7 @@ class LocalStack:
 
         pool_id, client_id = bootstrap.create_user_pool(self.client("cognito-idp"))
         bootstrap.verify_sender(self.client("ses"), self.alert_sender)
+        bootstrap.create_queue(self.client("sqs"), FORECAST_QUEUE)
         log.info("user pool %s and sender %s ready", pool_id, self.alert_sender)
         return pool_id, client_id
 
@@ -688,6 +692,19 @@ class LocalStack:
                 "--stage", STAGE, "--project-dir", str(self.project_dir)]
         # Not essential: it exits at once while the app has no scheduled function.
         return self._spawn("schedule", argv, self._child_env(), to_console=not self.quiet, essential=False)
+
+    def _start_forecast_loop(self) -> Child:
+        argv = [sys.executable, "-m", "local.forecast_loop", "--every", str(self.forecast_every_seconds),
+                "--stage", STAGE, "--project-dir", str(self.project_dir)]
+        return self._spawn("forecast", argv, self._child_env(), to_console=not self.quiet, essential=False)
+
+    def run_forecasts(self) -> None:
+        """Fire the nightly forecast run once now and drain its queue (tests, benchmarks)."""
+        argv = [sys.executable, "-m", "local.forecast_loop", "--once", "--stage", STAGE,
+                "--project-dir", str(self.project_dir)]
+        done = subprocess.run(argv, env=self._child_env(), capture_output=True, text=True, timeout=600)  # noqa: S603
+        if done.returncode:
+            raise StackError(f"the forecast run failed:\n{done.stderr[-2000:]}")
 
     def site_config_js(self) -> str:
         config = {"apiUrl": self.api_url, "outboxUrl": "/local/outbox", "demoUrl": "/demo.json"}

@@ -169,6 +169,28 @@ def _send(shop: dict[str, Any], recipients: list[str], due: list[dict[str, Any]]
     return message_id
 
 
+def send_forecast_digest(tenant_id: str, shop: dict[str, Any], alert_id: str, lines: list[dict[str, Any]]) -> None:
+    """The digest of products newly expected to run out before a delivery ordered today could
+    arrive (the nightly forecast run decides which, once per product until restocked)."""
+    settings = get_settings()
+    recipients = list(shop["alert_recipients"])
+    name = shop.get("shop_name", "Your shop")
+    link = settings.site_url.rstrip("/") + "/#/reorder"
+    db.put_alert(tenant_id, {"alert_id": alert_id, "status": "sending", "kind": "forecast", "recipients": recipients,
+                             "skus": [ln["sku"] for ln in lines], "created_at": clock.now_iso()})
+    try:
+        message_id = mail.send(
+            sender=settings.alert_sender, to=recipients, subject=alert_email.forecast_subject(name, lines),
+            text=alert_email.forecast_text(name, lines, link), html=alert_email.forecast_html(name, lines, link),
+        )
+    except Exception as exc:
+        db.update_alert(tenant_id, alert_id, {"status": "failed", "error": str(exc)[:500]})
+        count("AlertEmailFailed")
+        raise
+    db.update_alert(tenant_id, alert_id, {"status": "sent", "sent_at": clock.now_iso(), "message_id": message_id})
+    count("ForecastAlertSent")
+
+
 # --- settings and history (the API) -----------------------------------------------------
 
 

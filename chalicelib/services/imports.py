@@ -300,6 +300,9 @@ def import_sales(identity: Identity, raw: bytes | None, dry_run: bool) -> SalesI
             (sku, at) for sku, at in latest.items() if sku in known and (known[sku].get("last_sold_at") or "") < at
         ]
         list(pool.map(lambda s: db.touch_last_sold(identity.tenant_id, *s), stale))
+    if result.sales:  # forecasts made before this import are out of date; the nightly run looks for it
+        db.update_shop(identity.tenant_id, {"sales_imported_at": clock.now_iso()})
+        db.mark_shop_active(identity.tenant_id, clock.now().date().isoformat())
     count("SalesImported", result.sales)
     logger.info("sales imported", extra={"sales": result.sales, "lines": result.lines})
     return result

@@ -39,6 +39,7 @@ def to_product(item: dict[str, Any]) -> Product:
         last_sold_at=item.get("last_sold_at"),
         created_at=item["created_at"],
         updated_at=item["updated_at"],
+        pack_size=db.as_int(item.get("pack_size")) or 1,
     )
 
 

@@ -339,6 +339,7 @@ def _rollups_now_or_later(tenant_id: str, sale: dict[str, Any]) -> None:
 
     try:
         apply_rollups(tenant_id, sale)
+        db.mark_shop_active(tenant_id, sale["day"])  # the nightly forecast run looks for these
     except (ServiceUnavailable, BotoCoreError, ClientError) as exc:
         # The sale stands (its reply must say so); the schedule writes its rollups later.
         logger.warning("sale rollups left to the schedule", extra={"error": type(exc).__name__})

@@ -22,6 +22,7 @@ const ROUTES = [
   ["receive", "/orders/:id/receive", "receive", "orders"],
   ["order", "/orders/:id", "order", "orders"],
   ["suppliers", "/suppliers", "suppliers", "orders"],
+  ["reorder", "/reorder", "reorder", "more"],
   ["supplier-new", "/suppliers/new", "supplier-form", "orders"],
   ["supplier", "/suppliers/:id", "supplier-form", "orders"],
   ["sales", "/sales", "sales", "more"],

@@ -19,16 +19,21 @@ from .conftest import ROOT
 # IAM prefix of each service the app calls, and what an operation needs when it is not itself an IAM
 # action: a transaction is authorized item by item; InitiateAuth and RespondToAuthChallenge are public
 # (unsigned) Cognito calls.
-SERVICES = {"dynamodb": "dynamodb", "cognito-idp": "cognito-idp", "ses": "ses", "sesv2": "ses", "s3": "s3"}
+SERVICES = {
+    "dynamodb": "dynamodb", "cognito-idp": "cognito-idp", "ses": "ses", "sesv2": "ses", "s3": "s3", "sqs": "sqs"
+}
 NEEDS = {
     "dynamodb:TransactWriteItems": {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
     "dynamodb:TransactGetItems": {"dynamodb:GetItem"},
     "cognito-idp:InitiateAuth": set(),
     "cognito-idp:RespondToAuthChallenge": set(),  # public too: the first sign-in's new password
     "ses:SendEmail": {"ses:SendEmail"},
+    "sqs:SendMessageBatch": {"sqs:SendMessage"},
 }
 # powertools' idempotency store (DynamoDBPersistenceLayer) calls these on the idempotency table.
 POWERTOOLS = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+# Lambda's SQS trigger reads the forecast queue with the function's role (app.py forecast_shop).
+SQS_TRIGGER = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
 
 
 def policy(stage: str) -> dict[str, Any]:
@@ -99,7 +104,7 @@ def test_allows_nothing_the_app_does_not_call(stage: str) -> None:
     called = operations_in_code()
     needed = set().union(*(NEEDS.get(op, {op}) for op in called)) | POWERTOOLS
     logs = {"logs:CreateLogStream", "logs:PutLogEvents"}  # Lambda's own logging
-    assert allowed_actions(stage) - needed - logs == set()
+    assert allowed_actions(stage) - needed - logs - SQS_TRIGGER == set()
 
 
 @pytest.mark.parametrize("stage", package.STAGES)
@@ -134,7 +139,7 @@ def test_stages_use_their_policy_without_autogen() -> None:
 
 def test_packaged_roles_carry_the_policy(packaged_template: dict[str, Any]) -> None:
     roles = [r for r in packaged_template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
-    assert len(roles) == 2
+    assert len(roles) == len(package.function_names("prod"))  # one per function
     for role in roles:
         (document,) = [p["PolicyDocument"] for p in role["Properties"]["Policies"]]
         assert document == policy("prod")

@@ -193,7 +193,8 @@ def test_alarms_watch_the_packaged_functions(infra_template: dict[str, Any], pac
         for r in packaged_template["Resources"].values()
         if r["Type"] == "AWS::Serverless::Function"
     }
-    assert functions == {"shelfwise-prod", "shelfwise-prod-check_stock_levels"}
+    assert functions == {"shelfwise-prod", "shelfwise-prod-check_stock_levels", "shelfwise-prod-forecast_nightly",
+                         "shelfwise-prod-forecast_shop"}
     assert watched == functions
 
 
@@ -201,9 +202,13 @@ def test_packaged_app_is_configured_for_aws(packaged_template: dict[str, Any]) -
     resources = packaged_template["Resources"]
     check = resources["CheckStockLevels"]["Properties"]
     assert check["Events"]["CheckStockLevelsEvent"]["Properties"]["Schedule"] == "rate(15 minutes)"
+    queue = resources["ForecastShop"]["Properties"]["Events"]
+    assert "shelfwise-prod-forecasts" in json.dumps(queue)  # the stage's queue, not the local default
     for logical_id in package.function_names("prod"):
         props = resources[logical_id]["Properties"]
-        assert props["Runtime"] == "python3.11" and props["MemorySize"] == 256
+        # The forecast run fits every product of a shop: more memory is more CPU, so it finishes sooner.
+        memory = 1024 if logical_id == "ForecastShop" else 256
+        assert props["Runtime"] == "python3.11" and props["MemorySize"] == memory
         assert resources[f"{logical_id}LogGroup"]["Properties"]["RetentionInDays"] == package.LOG_RETENTION_DAYS
     # The API answers CORS for the deployed site only (app.py reads SITE_URL when packaged).
     body = json.dumps(resources["RestAPI"]["Properties"]["DefinitionBody"])

@@ -41,7 +41,7 @@ def test_every_route_declares_what_its_view_takes(client):
     import app  # noqa: F401 - registers every route
 
     views = {}
-    for module in ("alerts", "auth", "imports", "products", "purchasing", "reports", "sales", "system"):
+    for module in ("alerts", "auth", "forecasts", "imports", "products", "purchasing", "reports", "sales", "system"):
         mod = __import__(f"chalicelib.api.{module}", fromlist=["bp"])
         for _, fn in inspect.getmembers(mod, inspect.isfunction):
             if hasattr(fn, "__wrapped__"):
@@ -51,6 +51,7 @@ def test_every_route_declares_what_its_view_takes(client):
     assert idempotent == {
         ("POST", "/sales"), ("POST", "/products/{sku}/stock"), ("POST", "/purchase-orders/{po_id}/receipts"),
         ("POST", "/sales/{sale_id}/returns"),
+        ("POST", "/reorder-suggestions/orders"),
     }
     for doc in http.ROUTE_DOCS:
         pages = doc.response is not None and "next_cursor" in doc.response.model_fields

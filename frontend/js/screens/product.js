@@ -3,7 +3,7 @@
 import { del, get, seg } from "../api.js";
 import { timeChart } from "../charts.js";
 import { fill, h } from "../dom.js";
-import { MOVEMENT_LABELS, ago, dateTime, money, number } from "../format.js";
+import { MOVEMENT_LABELS, ago, date, dateTime, money, number, parseDay } from "../format.js";
 import { forgetCategories, stockBadge, suggestedReorder } from "../shop.js";
 import { isOwner } from "../role.js";
 import { busy, button, errorBlock, kv, linkButton, pagedList, toast } from "../ui.js";
@@ -39,6 +39,7 @@ export default async function render({ root, params, signal }) {
   });
 
   const chartBox = h("div", { style: "min-height:250px" });
+  const forecastBox = h("div", { style: "min-height:250px" }, h("p", { class: "muted" }, "Forecasting…"));
   root.append(
     h("header", { class: "page-head" },
       h("a", { class: "back", href: "#/products", "aria-label": "Back to products" }, "‹"),
@@ -66,11 +67,17 @@ export default async function render({ root, params, signal }) {
       ["Barcode", product.barcode || "–"],
       ["Last sold", product.last_sold_at ? ago(product.last_sold_at) : "never"],
     ])),
+    h("section", { class: "card", "aria-labelledby": "forecast-title" },
+      h("h2", { id: "forecast-title" }, "Demand ahead"), forecastBox),
     h("section", { class: "card", "aria-labelledby": "history-title" },
       h("h2", { id: "history-title" }, "Stock over time"), chartBox),
     h("section", { class: "card", "aria-labelledby": "moves-title" },
       h("h2", { id: "moves-title" }, "Movements"), movementsList(path, first, signal)),
     deleteError, owner ? deleteButton : null);
+
+  get(`${path}/forecast`, { days: 28 }, { signal })
+    .then((f) => fill(forecastBox, forecastView(product, f)))
+    .catch((err) => { if (err.code !== "aborted") fill(forecastBox, errorBlock(err)); });
 
   if (first.error) {
     fill(chartBox, errorBlock(first.error));
@@ -125,4 +132,42 @@ function refLink(m) {
   if (m.type === "sale") return [" · ", h("a", { href: `#/sales/${encodeURIComponent(m.ref)}` }, "view sale")];
   if (m.type === "po_receipt") return [" · ", h("a", { href: `#/orders/${encodeURIComponent(m.ref)}` }, "view order")];
   return null;
+}
+
+/** The history and the next 4 weeks (expected, and a likely-high line: 9 days in 10 sell no more),
+ *  with the pattern and method in words, days of cover and the run-out date. */
+function forecastView(product, f) {
+  const points = [];
+  for (const d of f.history) points.push({ x: parseDay(d.date), key: d.date, values: [d.units, null, null] });
+  f.daily.forEach((d, i) => points.push({
+    x: parseDay(d.date), key: d.date, values: [null, d.mean, f.band[i] ? f.band[i].p90 : null],
+  }));
+  const fmt = (v) => (v === null || v === undefined ? "–" : number(Math.round(v * 10) / 10));
+  const axisFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
+  const lead = f.lead_time_demand;
+  const words = f.runs_out_on
+    ? `At this rate it runs out on ${date(f.runs_out_on)}.`
+    : "Enough stock (with what is on order) for the next four weeks.";
+  return h("div", { "data-forecast": f.pattern, "data-runs-out": f.runs_out_on || "" },
+    h("p", null, `${capital(f.pattern_words)} (${f.pattern}); forecast from the ${f.method_words}. ${words}`),
+    points.length ? timeChart({
+      label: `Units of ${product.name} sold per day, and expected over the next 4 weeks`,
+      height: 180,
+      points,
+      series: [{ label: "Sold", color: "--chart-2" }, { label: "Expected", color: "--accent" },
+        { label: "Likely high (p90)", color: "--warn", dash: [4, 4] }],
+      xFormat: (d, axis) => axisFormat.format(d),
+      yFormat: fmt,
+      summary: `About ${fmt(f.daily.reduce((s, d) => s + d.mean, 0) / f.daily.length * 7)} a week expected`,
+    }) : null,
+    kv([
+      ["Days of cover", f.days_of_cover === null ? "–" : number(f.days_of_cover)],
+      ["Runs out on", f.runs_out_on ? date(f.runs_out_on) : "not within 4 weeks"],
+      [`Demand over ${number(f.lead_time_days)} days' lead time`,
+        `about ${fmt(lead.mean)} (9 times in 10 at most ${fmt(lead.p90)})`],
+    ]));
+}
+
+function capital(text) {
+  return text ? text[0].toUpperCase() + text.slice(1) : text;
 }
