@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from chalice import Chalice, ConvertToMiddleware, CORSConfig, Rate
 
 from chalicelib import http
-from chalicelib.api import alerts, auth, imports, products, purchasing, reports, sales, shop, system
+from chalicelib.api import alerts, auth, imports, locations, products, purchasing, reports, sales, shop, system
 from chalicelib.observability import logger, metrics
 
 app = Chalice(app_name="shelfwise")
@@ -22,7 +22,7 @@ app.api.cors = CORSConfig(
     max_age=600,
 )
 
-for blueprint in (system, auth, products, sales, purchasing, alerts, reports, imports, shop):
+for blueprint in (system, auth, products, sales, purchasing, alerts, reports, imports, shop, locations):
     app.register_blueprint(blueprint.bp)
 
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
