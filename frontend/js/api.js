@@ -64,6 +64,7 @@ export async function login(email, password) {
 export function logout() {
   session.clear();
   localStorage.removeItem("shelfwise.shopCurrency");
+  localStorage.removeItem("shelfwise.location"); // the phone's location belongs to the shop signed in
   sessionStorage.clear();
   window.dispatchEvent(new CustomEvent("auth:changed"));
 }

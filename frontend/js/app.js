@@ -33,6 +33,8 @@ const ROUTES = [
   ["alerts", "/alerts", "alerts", "more"],
   ["shop-settings", "/settings", "shop-settings", "more"],
   ["outbox", "/outbox", "outbox", "more"],
+  ["locations", "/locations", "locations", "more"],
+  ["transfers", "/transfers", "transfers", "more"],
 ].map(([name, path, module, tab, isPublic]) => ({
   name, module, tab, isPublic: Boolean(isPublic),
   keys: [...path.matchAll(/:(\w+)/g)].map((m) => m[1]),

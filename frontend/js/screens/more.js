@@ -25,6 +25,8 @@ export default async function render({ root }) {
       link("#/sales", "Sales", "History, invoices and returns"),
       link("#/reports", "Reports", "ABC analysis, dead stock, stock valuation, sales by…"),
       link("#/suppliers", "Suppliers"),
+      link("#/locations", "Locations", "Shop, stock room, stall: stock at each, this phone's location"),
+      link("#/transfers", "Transfers", "Send stock between locations, receive it"),
       link("#/alerts", "Low-stock alerts", "Who gets the emails, and what was sent"),
       link("#/import", "Import CSV", "Products or past sales from a spreadsheet"),
       link("#/export", "Export CSV", "Products and sales"),

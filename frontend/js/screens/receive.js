@@ -5,6 +5,7 @@ import { get, newKey, post, seg } from "../api.js";
 import { h } from "../dom.js";
 import { number, readNumber } from "../format.js";
 import { busy, checkNumbers, clearErrors, field, showErrors, toast } from "../ui.js";
+import { atHere } from "../place.js";
 
 export default async function render({ root, params, signal }) {
   const path = `/purchase-orders/${seg(params.id)}`;
@@ -51,7 +52,7 @@ export default async function render({ root, params, signal }) {
       showErrors(form, { message: "Please correct the fields marked below.", details: problems });
       return;
     }
-    const body = { lines, ...(form.note.value.trim() ? { note: form.note.value.trim() } : {}) };
+    const body = atHere({ lines, ...(form.note.value.trim() ? { note: form.note.value.trim() } : {}) });
     const payload = JSON.stringify(body);
     if (lastSent !== null && lastSent !== payload) key = newKey();
     lastSent = payload;
