@@ -151,13 +151,17 @@ def _line(product: dict[str, Any], suppliers: dict[str, dict[str, Any]]) -> dict
 def _lines(
     product: dict[str, Any], full: dict[str, Any] | None, names: dict[str, str], suppliers: dict[str, dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """A digest line per location where the product is low, naming the location."""
+    """A digest line per location where the product is low, naming the location, and where
+    stock above the minimum could come from by transfer before buying more."""
     line = _line(product, suppliers)
     levels = db.stock_map(full or product)
     low = db.low_locations(levels) or [db.MAIN_LOCATION]
+    spare = [(names.get(loc, loc), lv["on_hand"] - lv["min_stock"]) for loc, lv in sorted(levels.items())
+             if loc not in low and lv["on_hand"] > lv["min_stock"]]  # fmt: skip
     return [
         {**line, "location": names.get(loc, loc), "location_id": loc,
-         "on_hand": levels.get(loc, {}).get("on_hand", 0), "min_stock": levels.get(loc, {}).get("min_stock", 0)}
+         "on_hand": levels.get(loc, {}).get("on_hand", 0), "min_stock": levels.get(loc, {}).get("min_stock", 0),
+         "spare": spare}
         for loc in low
     ]  # fmt: skip
 

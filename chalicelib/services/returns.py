@@ -94,7 +94,12 @@ def record(identity: Identity, sale_id: str, request: ReturnIn, key: str | None 
     from chalicelib.services import locations
 
     # Restocked units go back where the sale was, unless the return names another location.
-    location = locations.require(tenant_id, request.location_id or found.get("location_id"))
+    try:
+        location = locations.require(tenant_id, request.location_id or found.get("location_id"))
+    except NotFound:
+        if request.location_id:
+            raise
+        location = db.MAIN_LOCATION  # the sale's location was deleted since: back to the first
 
     def earlier() -> Return | None:
         outcome = claim.outcome() if claim else None

@@ -132,7 +132,9 @@ def test_minimums_per_location_low_stock_and_the_digest_names_the_location(shop)
     assert [(ln["location"], ln["on_hand"], ln["min_stock"]) for ln in lines] == [("Back room", 2, 3)]
     from chalicelib import alert_email
 
-    assert "Olive oil (OIL-1) at Back room: 2 on hand, minimum 3" in alert_email.text("S", lines, [], "x")
+    text = alert_email.text("S", lines, [], "x")
+    assert "Olive oil (OIL-1) at Back room: 2 on hand, minimum 3" in text
+    assert "6 spare at Main: a transfer could cover it." in text  # 10 on hand, minimum 4
 
 
 def test_a_location_newly_low_re_arms_the_alert(shop):
@@ -223,6 +225,22 @@ def test_tenant_isolation_from_the_attackers_side(client, shop, other_shop):
                                         "lines": [{"sku": "MILK", "quantity": 1}]}).status_code == 404  # fmt: skip
     assert attacker.get(f"/reports/summary?location_id={room}").status_code == 404
     assert attacker.get(f"/products?location_id={room}").status_code == 404
+    new_product(attacker, "MILK")
+    there = {"type": "receive", "quantity": 1, "location_id": room}
+    assert attacker.post("/products/MILK/stock", there).status_code == 404
+    attacker.post("/products/MILK/stock", {"type": "receive", "quantity": 2})
+    sale = attacker.post("/sales", {"lines": [{"sku": "MILK", "quantity": 1}]}).json["sale_id"]
+    back = attacker.post(f"/sales/{sale}/returns", {"lines": [{"sku": "MILK", "quantity": 1}], "location_id": room})
+    assert back.status_code == 404
+    assert attacker.patch("/products/MILK", {"stock": [{"location_id": room, "min_stock": 1}]}).status_code == 404
+    supplier = attacker.post("/suppliers", {"name": "S"}).json["supplier_id"]
+    ordered = [{"sku": "MILK", "quantity": 1, "unit_cost": "1"}]
+    po = attacker.post("/purchase-orders", {"supplier_id": supplier, "lines": ordered}).json["po_id"]
+    attacker.post(f"/purchase-orders/{po}/status", {"status": "ordered"})
+    got = attacker.post(f"/purchase-orders/{po}/receipts",
+                        {"lines": [{"sku": "MILK", "quantity": 1}], "location_id": room})  # fmt: skip
+    assert got.status_code == 404
+    assert attacker.get("/reports/stock-by-location").json["locations"][0]["units"] == 1
     nobody = Api(client)
     for method, path in (("GET", "/locations"), ("POST", "/locations"), ("DELETE", f"/locations/{room}"),
                          ("GET", "/transfers"), ("POST", "/transfers"), ("GET", f"/transfers/{tid}"),
