@@ -9,6 +9,7 @@ so "is it empty?" and "what is it worth?" read a handful of counters, never the 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -81,7 +82,9 @@ def delete(identity: Identity, location_id: str) -> None:
     tenant_id = identity.tenant_id
     if location_id == db.MAIN_LOCATION:
         raise Conflict("The first location cannot be deleted.", code="location_first")
-    if not db.mark_location_closing(tenant_id, location_id, True):
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", location_id) or not db.mark_location_closing(
+        tenant_id, location_id, True
+    ):
         raise NotFound(f"No location {location_id!r} in this shop.", code="unknown_location")
     try:
         units = units_at(tenant_id).get(location_id, {}).get("units", Decimal(0))

@@ -25,6 +25,11 @@ from chalicelib.services.products import check_units
 BUSY = "The stock of these products is changing fast right now; please try again."
 
 
+def _find(tenant_id: str, transfer_id: str) -> dict[str, Any] | None:
+    """A transfer by the id in a path (an id this API never gives out is simply not found)."""
+    return db.get_transfer(tenant_id, transfer_id) if transfer_id.isalnum() and len(transfer_id) <= 40 else None
+
+
 def to_transfer(item: dict[str, Any]) -> Transfer:
     return Transfer(
         transfer_id=item["transfer_id"],
@@ -136,7 +141,7 @@ def receive(identity: Identity, transfer_id: str, request: TransferReceiveIn, ke
     tenant_id = identity.tenant_id
 
     def attempt(claim: idempotency.Claim | None) -> Transfer:
-        item = db.get_transfer(tenant_id, transfer_id)
+        item = _find(tenant_id, transfer_id)
         if item is None:
             raise NotFound(f"No transfer {transfer_id!r} in this shop.")
         lines = [dict(ln) for ln in item["lines"]]
@@ -195,7 +200,7 @@ def receive(identity: Identity, transfer_id: str, request: TransferReceiveIn, ke
 
 
 def get(identity: Identity, transfer_id: str) -> Transfer:
-    item = db.get_transfer(identity.tenant_id, transfer_id)
+    item = _find(identity.tenant_id, transfer_id)
     if item is None:
         raise NotFound(f"No transfer {transfer_id!r} in this shop.")
     return to_transfer(item)
