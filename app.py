@@ -12,6 +12,7 @@ from chalicelib.api import (
     auth,
     forecasts,
     imports,
+    locations,
     products,
     purchasing,
     reports,
@@ -35,7 +36,8 @@ app.api.cors = CORSConfig(
     max_age=600,
 )
 
-for blueprint in (system, auth, products, sales, purchasing, alerts, reports, imports, shop, staff, forecasts):
+BLUEPRINTS = (system, auth, products, sales, purchasing, alerts, reports, imports, shop, staff, forecasts, locations)
+for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)
 app.register_blueprint(ask.bp)
 

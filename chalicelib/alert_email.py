@@ -15,15 +15,18 @@ def text(shop_name: str, due: list[dict[str, Any]], on_order: list[dict[str, Any
     lines = [f"{shop_name}: these products have fallen to their minimum stock.", ""]
     for p in due:
         lines.append(
-            f"- {p['name']} ({p['sku']}): {p['on_hand']} on hand, minimum {p['min_stock']}. "
+            f"- {p['name']} ({p['sku']})" + (f" at {p['location']}" if p.get("location") else "")
+            + f": {p['on_hand']} on hand, minimum {p['min_stock']}. "
             f"Suggested reorder: {p['suggested']}"
             + (f" from {p['supplier']}" if p.get("supplier") else "")
             + (f" ({p['on_order']} already on order)" if p.get("on_order") else "")
             + "."
+            + "".join(f" {qty} spare at {where}: a transfer could cover it." for where, qty in p.get("spare") or [])
         )
     if on_order:
         lines += ["", "Also low, but covered by open purchase orders:"]
-        lines += [f"- {p['name']} ({p['sku']}): {p['on_hand']} on hand, {p['on_order']} on order." for p in on_order]
+        lines += [f"- {p['name']} ({p['sku']})" + (f" at {p['location']}" if p.get("location") else "")
+                  + f": {p['on_hand']} on hand, {p['on_order']} on order." for p in on_order]
     lines += [
         "",
         f"See everything that is low: {link}",
@@ -40,6 +43,8 @@ def html(shop_name: str, due: list[dict[str, Any]], on_order: list[dict[str, Any
         f"<tr><td style='{cell}'><strong>{escape(p['name'])}</strong><br>"
         f"<span style='color:#555;font-size:13px'>{escape(p['sku'])}"
         + (f" · {escape(p['supplier'])}" if p.get("supplier") else "")
+        + (f" · at <strong>{escape(p['location'])}</strong>" if p.get("location") else "")
+        + "".join(f" · {qty} spare at {escape(where)}" for where, qty in p.get("spare") or [])
         + "</span></td>"
         f"<td style='{cell};text-align:right'>{p['on_hand']} / {p['min_stock']}</td>"
         f"<td style='{cell};text-align:right'><strong>{p['suggested']}</strong></td></tr>"
@@ -48,7 +53,9 @@ def html(shop_name: str, due: list[dict[str, Any]], on_order: list[dict[str, Any
     held = ""
     if on_order:
         items = "".join(
-            f"<li>{escape(p['name'])} ({escape(p['sku'])}): {p['on_hand']} on hand, {p['on_order']} on order</li>"
+            f"<li>{escape(p['name'])} ({escape(p['sku'])})"
+            + (f" at {escape(p['location'])}" if p.get("location") else "")
+            + f": {p['on_hand']} on hand, {p['on_order']} on order</li>"
             for p in on_order
         )
         held = f"<p style='margin:16px 0 4px'>Also low, but covered by open purchase orders:</p><ul>{items}</ul>"

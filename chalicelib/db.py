@@ -358,7 +358,7 @@ def get_product(tenant_id: str, sku: str) -> dict[str, Any] | None:
 # the unit cost is averaged by receipts, and cost, price and deletion change the stock's value.
 # Edits of these take the stock version guard; every other edit has its own guard, so renaming
 # a product never races a sale.
-STOCK_FIELDS = frozenset({"min_stock", "unit_cost", "price", "deleted_at"})
+STOCK_FIELDS = frozenset({"min_stock", "unit_cost", "price", "deleted_at", "stock"})
 
 
 def edit_product(tenant_id: str, product: dict[str, Any], sets: dict[str, Any], removes: list[str]) -> None:
@@ -389,13 +389,13 @@ def edit_product(tenant_id: str, product: dict[str, Any], sets: dict[str, Any], 
         "ExpressionAttributeNames": names,
         "ExpressionAttributeValues": _values(values),
     }
-    value = _value_change(product, sets, removes)
+    by_location = _value_by_location(product, sets, removes)
     words = search_words(sets.get("name"), sets.get("barcode")) - search_words(
         product["sku"], product.get("name"), product.get("barcode")
     )
-    if any(value.values()) or words:
+    if by_location or words:
         # The stock's value and the search entries move with the edit, in its transaction.
-        also = [stock_value_add(tenant_id, DEFAULT_TILL, value)] if any(value.values()) else []
+        also = [stock_value_add(tenant_id, value_key(DEFAULT_TILL, loc), adds) for loc, adds in by_location.items()]
         every = search_words(
             product["sku"], sets.get("name", product.get("name")), sets.get("barcode", product.get("barcode"))
         )
@@ -435,12 +435,11 @@ def query_products(
         filters.append("#category = :category")
         names["#category"] = "category"
         values[":category"] = category
+    # Low at any location is membership of the low-stock index (its keys on the product).
     if low_stock is True:
-        filters.append("min_stock > :zero AND on_hand <= min_stock")
-        values[":zero"] = 0
+        filters.append("attribute_exists(low_pk)")
     elif low_stock is False:
-        filters.append("(min_stock = :zero OR on_hand > min_stock)")
-        values[":zero"] = 0
+        filters.append("attribute_not_exists(low_pk)")
     return _page(
         shop_pk(tenant_id),
         PRODUCT_PREFIX,
@@ -589,6 +588,7 @@ class Move:
     movement: dict[str, Any]
     sets: dict[str, Any] = dataclass_field(default_factory=dict)
     adds: dict[str, Any] = dataclass_field(default_factory=dict)
+    location: str = ""  # where on the shop's shelves; "" is the first location (Main)
 
 
 def stock_movements(tenant_id: str, moves: list[Move], *, at: str, till: str = DEFAULT_TILL) -> tuple[
@@ -606,25 +606,45 @@ def stock_movements(tenant_id: str, moves: list[Move], *, at: str, till: str = D
     """
     actions: list[dict[str, Any]] = []
     after: list[Any] = []
-    value = {"value_cost": Decimal(0), "value_retail": Decimal(0)}
+    values: dict[str, dict[str, Decimal]] = {}
+    checked: set[str] = set()
     for move in moves:
         product, sku = move.product, move.product["sku"]
+        location = move.location or MAIN_LOCATION
         version = as_int(product["version"])
         on_hand = product.get("on_hand") or 0
         on_hand_after = on_hand + move.change
-        level_sets, level_removes = low_stock_fields(tenant_id, sku, on_hand_after, product.get("min_stock") or 0)
+        before = stock_map(product)
+        stock = {loc: dict(level) for loc, level in before.items()}
+        held = stock.setdefault(location, {"on_hand": Decimal(0), "min_stock": Decimal(0)})
+        held["on_hand"] = held["on_hand"] + move.change
+        level_sets, level_removes = stock_level_fields(tenant_id, sku, before, stock)
         if product.get("alert_state") == ALERT_QUIET_NEW and not level_removes:
             level_removes = ["alert_state"]  # its first movement arms the alert
-        changes = {**move.sets, "on_hand": on_hand_after, "updated_at": at, **level_sets}
-        entry = {**move.movement, "sku": sku, "change": move.change, "on_hand_after": on_hand_after, "at": at}
+        changes = {**move.sets, "on_hand": on_hand_after, "updated_at": at, **level_sets,
+                   "stock": stock, "min_stock": sum((lv["min_stock"] for lv in stock.values()), Decimal(0))}
+        entry = {**move.movement, "sku": sku, "change": move.change, "on_hand_after": on_hand_after, "at": at,
+                 "location_id": location, "location_on_hand_after": held["on_hand"]}
         actions.append(product_change(tenant_id, sku, version, changes, move.adds or None, level_removes))
         actions.append(ledger_entry(tenant_id, sku, version, {k: v for k, v in entry.items() if v is not None}))
+        if location != MAIN_LOCATION and move.change > 0 and location not in checked:
+            checked.add(location)  # stock may not arrive at a location being deleted
+            actions.append(location_open_check(tenant_id, location))
         cost = Decimal(product.get("unit_cost") or 0)
-        value["value_cost"] += on_hand_after * Decimal(move.sets.get("unit_cost", cost)) - on_hand * cost
-        value["value_retail"] += move.change * Decimal(product.get("price") or 0)
+        new_cost, price = Decimal(move.sets.get("unit_cost", cost)), Decimal(product.get("price") or 0)
+        # Per location, so a location's value is a sum of its own counters (a new average cost
+        # revalues the units held at every location).
+        for loc in stock:
+            was = before.get(loc, {}).get("on_hand", Decimal(0))
+            now = stock[loc]["on_hand"]
+            value = values.setdefault(loc, {"value_cost": Decimal(0), "value_retail": Decimal(0), "units": Decimal(0)})
+            value["value_cost"] += now * new_cost - was * cost
+            value["value_retail"] += (now - was) * price
+            value["units"] += now - was
         after.append(on_hand_after)
-    if any(value.values()):
-        actions.append(stock_value_add(tenant_id, till, value))
+    for loc, value in values.items():
+        if any(value.values()):
+            actions.append(stock_value_add(tenant_id, value_key(till, loc), value))
     return actions, after
 
 
@@ -1599,3 +1619,202 @@ def claim_risk_alert(tenant_id: str, sku: str, alert_id: str, runs_out_on: str) 
 def clear_risk_alerts(tenant_id: str, skus: list[str]) -> None:
     """Re-arm these products' predictive alerts (restocked, or the email was not sent)."""
     _batch_write(forecast_pk(tenant_id), [], [RISK_PREFIX + sku for sku in skus])
+
+
+# --- locations: stock per product per location ---------------------------------------------
+#
+# A product's stock per location lives on the product item as a map, `stock: {location_id:
+# {on_hand, min_stock}}`, so one conditional update still covers its total (`on_hand`, kept as
+# the sum) and every location at once, and a sale stays one read. A product written before
+# locations existed has no map: all of its stock and its minimum are the first location's
+# (`main`), which is how stock_map reads it until the movement primitive or the migration
+# writes the map.
+
+MAIN_LOCATION = "main"
+LOCATION_PREFIX = "LOCATION#"
+TRANSFER_PREFIX = "TRANSFER#"
+TRANSIT_KEY = "#TRANSIT"  # the stock value counter of stock in transit (no till is named so)
+
+
+def stock_map(product: dict[str, Any]) -> dict[str, dict[str, Decimal]]:
+    """{location_id: {"on_hand", "min_stock"}} of a product, from either shape."""
+    stored = product.get("stock")
+    if isinstance(stored, dict):
+        return {loc: {"on_hand": as_qty(level.get("on_hand")), "min_stock": as_qty(level.get("min_stock"))}
+                for loc, level in stored.items()}  # fmt: skip
+    legacy = {"on_hand": as_qty(product.get("on_hand")), "min_stock": as_qty(product.get("min_stock"))}
+    return {MAIN_LOCATION: legacy}
+
+
+def low_locations(stock: dict[str, dict[str, Decimal]]) -> list[str]:
+    """The locations where a product is at or below its minimum there."""
+    return sorted(loc for loc, lv in stock.items() if lv["min_stock"] > 0 and lv["on_hand"] <= lv["min_stock"])
+
+
+def stock_level_fields(
+    tenant_id: str, sku: str, before: dict[str, dict[str, Decimal]], after: dict[str, dict[str, Decimal]]
+) -> tuple[dict[str, Any], list[str]]:
+    """low_stock_fields for stock per location: in the index while any location is low. A
+    location newly low while another already was re-arms the alert, so the digest names it."""
+    low_before, low_after = set(low_locations(before)), set(low_locations(after))
+    if not low_after:
+        return {}, [*LOW_STOCK_KEYS, *ALERT_FIELDS]
+    if low_before and low_after - low_before:
+        return dict(low_stock_keys(tenant_id, sku)), list(ALERT_FIELDS)
+    return dict(low_stock_keys(tenant_id, sku)), []
+
+
+def value_key(till: str, location: str) -> str:
+    """The stock value counter of a till's movements at a location. The first location keeps the
+    till's own counter (its value from before locations existed is Main's)."""
+    return till if location == MAIN_LOCATION else f"{till}@{location}"
+
+
+def _value_by_location(
+    product: dict[str, Any], sets: dict[str, Any], removes: list[str]
+) -> dict[str, dict[str, Decimal]]:
+    """An edit's change in stock value (cost, price or deletion) at each location holding the
+    product's stock; a deletion also takes its units off each location."""
+    split: dict[str, dict[str, Decimal]] = {}
+    for loc, lv in stock_map(product).items():
+        change = _value_change({**product, "on_hand": lv["on_hand"]}, sets, removes)
+        if "deleted_at" in sets and lv["on_hand"]:
+            change["units"] = -lv["on_hand"]
+        if any(change.values()):
+            split[loc] = change
+    return split
+
+
+def stock_value_by_key(tenant_id: str) -> dict[str, dict[str, Decimal]]:
+    """Every stock value counter of a shop by its key ("<till>", "<till>@<location>", transit)."""
+    return {
+        item["SK"]: {k: Decimal(item.get(k) or 0) for k in ("value_cost", "value_retail", "units")}
+        for item in _query_all({
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": _values({":pk": _stock_value_pk(tenant_id)}),
+            "ConsistentRead": True,
+        })
+    }  # fmt: skip
+
+
+def counter_location(key: str) -> str | None:
+    """The location a stock value counter belongs to (None: stock in transit)."""
+    if key == TRANSIT_KEY:
+        return None
+    return key.split("@", 1)[1] if "@" in key else MAIN_LOCATION
+
+
+def transit_value_add(tenant_id: str, adds: dict[str, Any]) -> dict[str, Any]:
+    return stock_value_add(tenant_id, TRANSIT_KEY, adds)
+
+
+def location_item_key(tenant_id: str, location_id: str) -> dict[str, Any]:
+    return {"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": LOCATION_PREFIX + location_id}}
+
+
+def location_open_check(tenant_id: str, location_id: str) -> dict[str, Any]:
+    """A transaction's check that a location exists and is not being deleted."""
+    return {
+        "ConditionCheck": {
+            "TableName": table(),
+            "Key": location_item_key(tenant_id, location_id),
+            "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(closing)",
+        }
+    }
+
+
+def put_location(tenant_id: str, location: dict[str, Any]) -> None:
+    ddb().put_item(**new_item(shop_pk(tenant_id), LOCATION_PREFIX + location["location_id"],
+                              {"type": "location", **location})["Put"])  # fmt: skip
+
+
+def get_location(tenant_id: str, location_id: str) -> dict[str, Any] | None:
+    return _get(shop_pk(tenant_id), LOCATION_PREFIX + location_id)
+
+
+def query_locations(tenant_id: str) -> list[dict[str, Any]]:
+    return list(_query_all({
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": _values({":pk": shop_pk(tenant_id), ":prefix": LOCATION_PREFIX}),
+        "ConsistentRead": True,
+    }))  # fmt: skip
+
+
+def mark_location_closing(tenant_id: str, location_id: str, closing: bool) -> bool:
+    """Mark a location as being deleted (no stock may arrive), or clear the mark; False if it
+    is gone (or, when marking, already being deleted)."""
+    change: dict[str, Any] = (
+        {"UpdateExpression": "SET closing = :t", "ExpressionAttributeValues": _values({":t": True})}
+        if closing else {"UpdateExpression": "REMOVE closing"}
+    )  # fmt: skip
+    try:
+        ddb().update_item(TableName=table(), Key=location_item_key(tenant_id, location_id),
+                          ConditionExpression="attribute_exists(PK)", **change)  # fmt: skip
+    except ddb().exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def delete_location(tenant_id: str, location_id: str) -> None:
+    ddb().delete_item(TableName=table(), Key=location_item_key(tenant_id, location_id))
+
+
+def put_transfer(tenant_id: str, transfer: dict[str, Any]) -> dict[str, Any]:
+    return new_item(shop_pk(tenant_id), TRANSFER_PREFIX + transfer["transfer_id"], {"type": "transfer", **transfer})
+
+
+def get_transfer(tenant_id: str, transfer_id: str) -> dict[str, Any] | None:
+    return _get(shop_pk(tenant_id), TRANSFER_PREFIX + transfer_id)
+
+
+def transfer_change(tenant_id: str, transfer_id: str, version: int, changes: dict[str, Any]) -> dict[str, Any]:
+    """Update a transfer if it is still at `version`; bumps the version."""
+    expression, names, values = _updates(changes, {"version": 1})
+    names["#v"] = "version"
+    values[":v"] = version
+    return {
+        "Update": {
+            "TableName": table(),
+            "Key": {"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": TRANSFER_PREFIX + transfer_id}},
+            "UpdateExpression": expression,
+            "ConditionExpression": "#v = :v",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": _values(values),
+        }
+    }
+
+
+def query_transfers(
+    tenant_id: str, limit: int, after: str | None, open_only: bool = False
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of a shop's transfers, newest first (optionally only those not fully received)."""
+    return _page(shop_pk(tenant_id), TRANSFER_PREFIX, limit=limit, after=after, newest_first=True,
+                 filter_expression="#status <> :received" if open_only else None,
+                 names={"#status": "status"} if open_only else None,
+                 values={":received": "received"} if open_only else None)  # fmt: skip
+
+
+def product_stock_map_migrate(tenant_id: str, product: dict[str, Any]) -> bool:
+    """Write a pre-locations product's stock map (all of it at Main), only if it is still
+    unmigrated and at the version read; the version is not bumped (nothing moved). False if it
+    changed meanwhile (the caller reads it again)."""
+    stock = stock_map(product)
+    try:
+        ddb().update_item(
+            TableName=table(), Key=product_key(tenant_id, product["sku"]),
+            UpdateExpression="SET #stock = :stock",
+            ConditionExpression="attribute_not_exists(#stock) AND #version = :version",
+            ExpressionAttributeNames={"#stock": "stock", "#version": "version"},
+            ExpressionAttributeValues=_values({":stock": stock, ":version": product["version"]}),
+        )
+    except ddb().exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def iter_all_products(tenant_id: str) -> Iterator[dict[str, Any]]:
+    """Every product of a shop, deleted ones too (the migration)."""
+    return _query_all({
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": _values({":pk": shop_pk(tenant_id), ":prefix": PRODUCT_PREFIX}),
+    })

@@ -147,6 +147,8 @@ Email = Annotated[str, Field(max_length=254), AfterValidator(_check_email)]
 Name = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=200)]
 Label = Annotated[str, AfterValidator(clean_text), Field(max_length=100)]
 Note = Annotated[str, AfterValidator(clean_text), Field(max_length=500)]
+# A location of the shop's stock (`main` is the first); absent: the first location.
+LocationId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
 # One money type and one family of quantity types, used by every request model.
 Money = Annotated[
     Decimal,
@@ -257,6 +259,18 @@ UNITS = ("each", "kg", "g", "l", "ml", "m")
 Unit = Literal["each", "kg", "g", "l", "ml", "m"]
 
 
+class LocationStock(BaseModel):
+    location_id: str
+    on_hand: Qty
+    min_stock: Qty
+    low_stock: bool = False
+
+
+class LocationMinimumIn(Strict):
+    location_id: LocationId
+    min_stock: Count
+
+
 class ProductFields(Strict):
     """Fields an owner may set on a product (all optional here; create requires some)."""
 
@@ -290,6 +304,8 @@ class ProductCreate(ProductFields):
 
 
 class ProductPatch(ProductFields):
+    stock: Annotated[list[LocationMinimumIn], Field(min_length=1, max_length=100)] | None = None
+
     @model_validator(mode="after")
     def _something(self) -> ProductPatch:
         if not self.model_fields_set:
@@ -321,6 +337,7 @@ class Product(BaseModel):
     created_at: str
     updated_at: str
     pack_size: int = 1
+    stock: list[LocationStock] = []
 
 
 class ListQuery(BaseModel):
@@ -333,6 +350,7 @@ class ProductQuery(ListQuery):
     q: Annotated[str, Field(max_length=200)] | None = None
     category: Annotated[str, Field(max_length=100)] | None = None
     low_stock: bool | None = None
+    location_id: LocationId | None = None  # on_hand, min_stock and low_stock at that location
 
 
 class ProductPage(BaseModel):
@@ -348,6 +366,7 @@ class StockMovementIn(Strict):
     quantity: Quantity
     unit_cost: Money | None = None
     note: Note | None = None
+    location_id: LocationId | None = None
 
     @model_validator(mode="after")
     def _quantity_fits_type(self) -> StockMovementIn:
@@ -368,16 +387,19 @@ class StockMovementOut(BaseModel):
     type: str
     change: Qty
     on_hand: Qty
+    location_id: str = "main"
+    location_on_hand: Qty | None = None  # after the movement, at its location
 
 
 class Movement(BaseModel):
     movement_id: str
-    type: Literal["receive", "adjust", "count", "sale", "po_receipt", "return"]
+    type: Literal["receive", "adjust", "count", "sale", "po_receipt", "return", "transfer_out", "transfer_in"]
     change: Qty
     on_hand_after: Qty
     at: str
     ref: str | None
     note: str | None
+    location_id: str = "main"
 
 
 class MovementPage(BaseModel):
@@ -441,6 +463,7 @@ class SaleIn(Strict):
     customer: Customer | None = None
     till: Till | None = None
     payment_method: PaymentMethod = "other"
+    location_id: LocationId | None = None
 
     @model_validator(mode="after")
     def _fits_one_sale(self) -> SaleIn:
@@ -491,6 +514,7 @@ class Sale(BaseModel):
     sale_id: str
     invoice_no: int
     till: str = "main"
+    location_id: str = "main"
     sold_at: str
     subtotal: Decimal  # the lines' gross
     discount_total: Decimal = Decimal(0)
@@ -518,6 +542,7 @@ class ReturnLineIn(Strict):
 class ReturnIn(Strict):
     lines: Annotated[list[ReturnLineIn], Field(min_length=1, max_length=MAX_SALE_LINES)]
     refund_method: PaymentMethod | None = None  # default: how the sale was paid
+    location_id: LocationId | None = None  # where restocked units go; default: the sale's location
 
 
 class SaleQuery(ListQuery):
@@ -618,6 +643,7 @@ class ReceiptLineIn(Strict):
 class ReceiptIn(Strict):
     lines: Annotated[list[ReceiptLineIn], Field(min_length=1, max_length=MAX_PO_LINES)]
     note: Note | None = None
+    location_id: LocationId | None = None
 
     @model_validator(mode="after")
     def _one_line_per_sku(self) -> ReceiptIn:
@@ -718,7 +744,7 @@ class AlertPage(BaseModel):
 
 # --- reports ----------------------------------------------------------------------------
 
-ReportBy = Literal["day", "week", "month", "category", "subcategory", "region", "state", "product"]
+ReportBy = Literal["day", "week", "month", "category", "subcategory", "region", "state", "product", "location"]
 
 
 class RangeQuery(BaseModel):
@@ -738,6 +764,7 @@ class AbcQuery(RangeQuery):
 class SummaryQuery(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
     day: Day | None = Field(default=None, alias="date")
+    location_id: LocationId | None = None
 
 
 class DeadStockQuery(ListQuery):
@@ -1109,3 +1136,88 @@ class ReorderOrder(BaseModel):
 
 class ReorderOrders(BaseModel):
     purchase_orders: list[ReorderOrder]
+
+
+# --- locations and transfers ----------------------------------------------------------------
+
+
+class LocationIn(Strict):
+    name: Name
+
+
+class Location(BaseModel):
+    location_id: str
+    name: str
+    created_at: str | None = None
+
+
+class LocationList(BaseModel):
+    items: list[Location]
+
+
+class TransferLineIn(Strict):
+    sku: Sku
+    quantity: PositiveQuantity
+
+
+class TransferIn(Strict):
+    from_location_id: LocationId
+    to_location_id: LocationId
+    lines: Annotated[list[TransferLineIn], Field(min_length=1, max_length=MAX_PO_LINES)]
+    note: Note | None = None
+
+    @model_validator(mode="after")
+    def _two_places(self) -> TransferIn:
+        if self.from_location_id == self.to_location_id:
+            raise ValueError("a transfer goes from one location to another, not to the same one")
+        skus = [line.sku for line in self.lines]
+        if len(skus) != len(set(skus)):
+            raise ValueError("each SKU may appear on one transfer line only")
+        return self
+
+
+class TransferReceiveIn(Strict):
+    # Absent: everything still in transit arrives.
+    lines: Annotated[list[TransferLineIn], Field(min_length=1, max_length=MAX_PO_LINES)] | None = None
+
+
+class TransferLine(BaseModel):
+    sku: str
+    quantity: Qty
+    received: Qty
+    in_transit: Qty
+
+
+class Transfer(BaseModel):
+    transfer_id: str
+    status: Literal["sent", "partially_received", "received"]
+    from_location_id: str
+    to_location_id: str
+    lines: list[TransferLine]
+    note: str | None = None
+    sent_at: str
+    received_at: str | None = None
+
+
+class TransferQuery(ListQuery):
+    status: Literal["open", "all"] = "all"
+
+
+class TransferPage(BaseModel):
+    items: list[Transfer]
+    next_cursor: str | None
+
+
+class LocationValue(BaseModel):
+    location_id: str
+    name: str
+    units: Qty
+    value_cost: Decimal
+    value_retail: Decimal
+
+
+class StockByLocationReport(BaseModel):
+    locations: list[LocationValue]
+    in_transit: LocationValue
+    total_cost: Decimal
+    total_retail: Decimal

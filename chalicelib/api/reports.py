@@ -32,7 +32,7 @@ bp = Blueprint(__name__)
     query=SummaryQuery,
 )
 def summary(identity: Identity, query: SummaryQuery) -> Summary:
-    return reports.summary(identity, query.day)
+    return reports.summary(identity, query.day, query.location_id)
 
 
 @route(

@@ -111,8 +111,16 @@ def check_shop(tenant_id: str, products: list[dict[str, Any]]) -> int:
         },
     )
     suppliers = db.get_suppliers(tenant_id, [str(p["supplier_id"]) for p in marked + held if p.get("supplier_id")])
-    lines = [_line(p, suppliers) for p in marked]
-    held_lines = [_line(p, suppliers) for p in held]
+    # The index holds a product once, however many of its locations are low; its item says which.
+    full = db.get_products(tenant_id, [p["sku"] for p in marked + held])
+    from chalicelib.services import locations
+
+    # Shops with one location (most) need not read the list of locations.
+    several = any(set(db.stock_map(p)) - {db.MAIN_LOCATION} for p in full.values())
+    places = locations.all_locations(tenant_id) if several else [locations.main_location()]
+    names = {loc["location_id"]: loc["name"] for loc in places}
+    lines = [line for p in marked for line in _lines(p, full.get(p["sku"]), names, suppliers)]
+    held_lines = [line for p in held for line in _lines(p, full.get(p["sku"]), names, suppliers)]
     try:
         message_id = _send(shop, recipients, lines, held_lines)
     except Exception as exc:
@@ -138,6 +146,24 @@ def _line(product: dict[str, Any], suppliers: dict[str, dict[str, Any]]) -> dict
         "suggested": suggested_reorder(product),
         "supplier": supplier["name"] if supplier else None,
     }
+
+
+def _lines(
+    product: dict[str, Any], full: dict[str, Any] | None, names: dict[str, str], suppliers: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """A digest line per location where the product is low, naming the location, and where
+    stock above the minimum could come from by transfer before buying more."""
+    line = _line(product, suppliers)
+    levels = db.stock_map(full or product)
+    low = db.low_locations(levels) or [db.MAIN_LOCATION]
+    spare = [(names.get(loc, loc), lv["on_hand"] - lv["min_stock"]) for loc, lv in sorted(levels.items())
+             if loc not in low and lv["on_hand"] > lv["min_stock"]]  # fmt: skip
+    return [
+        {**line, "location": names.get(loc, loc), "location_id": loc,
+         "on_hand": levels.get(loc, {}).get("on_hand", 0), "min_stock": levels.get(loc, {}).get("min_stock", 0),
+         "spare": spare}
+        for loc in low
+    ]  # fmt: skip
 
 
 def _mark_pending(tenant_id: str, product: dict[str, Any], alert_id: str, now: datetime) -> bool:

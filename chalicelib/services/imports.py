@@ -111,6 +111,9 @@ def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> Pro
         if on_hand is not None and on_hand < 0:
             return [], [RowError(row=row, column=column_of["on_hand"], message="on hand cannot be negative")]
         old = existing.get(data["sku"])
+        if old is not None:  # a file's on hand and minimum are the first location's (Main)
+            main = db.stock_map(old).get(db.MAIN_LOCATION, {})
+            old = {**old, "on_hand": main.get("on_hand", 0), "min_stock": main.get("min_stock", 0)}
         try:
             if old is not None and "deleted_at" in old:
                 raise Invalid(f"SKU {data['sku']} belonged to a deleted product; use another SKU.")

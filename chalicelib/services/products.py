@@ -8,16 +8,35 @@ from typing import Any
 from chalicelib import clock, db, retry
 from chalicelib.auth import Identity
 from chalicelib.errors import Conflict, Invalid, NotFound
-from chalicelib.models import Product, ProductCreate, ProductPage, ProductPatch, ProductQuery, check_sku
+from chalicelib.models import (
+    LocationStock,
+    Product,
+    ProductCreate,
+    ProductPage,
+    ProductPatch,
+    ProductQuery,
+    check_sku,
+)
 from chalicelib.observability import count
+from chalicelib.services import locations
 
 SEARCH_PAGE = 200  # index entries read per Query: small items, so one read unit covers dozens
 BUSY = "The product is being changed by someone else right now; please try again."
 
 
-def to_product(item: dict[str, Any]) -> Product:
+def to_product(item: dict[str, Any], location: str | None = None) -> Product:
+    """A product as the API shows it; with a location, on_hand, min_stock and low_stock are
+    that location's (`stock` always lists every location)."""
+    levels = db.stock_map(item)
+    low = db.low_locations(levels)
+    stock = [LocationStock(location_id=loc, on_hand=lv["on_hand"], min_stock=lv["min_stock"], low_stock=loc in low)
+             for loc, lv in sorted(levels.items(), key=lambda kv: (kv[0] != db.MAIN_LOCATION, kv[0]))]  # fmt: skip
     on_hand = db.as_qty(item.get("on_hand"))
-    min_stock = db.as_qty(item.get("min_stock"))
+    min_stock = sum((lv["min_stock"] for lv in levels.values()), Decimal(0))
+    is_low = bool(low)
+    if location is not None:
+        here = levels.get(location, {"on_hand": Decimal(0), "min_stock": Decimal(0)})
+        on_hand, min_stock, is_low = here["on_hand"], here["min_stock"], location in low
     lead = item.get("lead_time_days")
     return Product(
         sku=item["sku"],
@@ -34,12 +53,13 @@ def to_product(item: dict[str, Any]) -> Product:
         tax_rate=Decimal(item["tax_rate"]) if item.get("tax_rate") is not None else None,
         barcode=item.get("barcode"),
         supplier_id=item.get("supplier_id"),
-        low_stock=min_stock > 0 and on_hand <= min_stock,
+        low_stock=is_low,
         on_order=db.as_qty(item.get("on_order")),
         last_sold_at=item.get("last_sold_at"),
         created_at=item["created_at"],
         updated_at=item["updated_at"],
         pack_size=db.as_int(item.get("pack_size")) or 1,
+        stock=stock,
     )
 
 
@@ -86,6 +106,8 @@ def new_item(tenant_id: str, request: ProductCreate, **extra: Any) -> dict[str, 
     now = clock.now_iso()
     item = request.model_dump()
     item.update(on_hand=0, version=1, created_at=now, updated_at=now, **extra)
+    # Born in the stock-per-location shape: everything (nothing yet) at the first location.
+    item["stock"] = {db.MAIN_LOCATION: {"on_hand": Decimal(0), "min_stock": request.min_stock}}
     low, _ = db.low_stock_fields(tenant_id, request.sku, 0, request.min_stock)
     if low:
         item.update(low, alert_state=db.ALERT_QUIET_NEW)
@@ -118,6 +140,7 @@ def get(identity: Identity, sku: str) -> Product:
 def list_products(identity: Identity, query: ProductQuery, after: str | None) -> tuple[ProductPage, str | None]:
     """One page of the catalogue. A search reads the search index and a low-stock list the
     low-stock index, so both take the same time in a shop of 100 products or of 100,000."""
+    location = locations.require(identity.tenant_id, query.location_id) if query.location_id else None
     words = sorted(db.search_words(query.q), key=len, reverse=True) if query.q else []
     if query.q and not words:
         return ProductPage(items=[], next_cursor=None), None
@@ -131,20 +154,21 @@ def list_products(identity: Identity, query: ProductQuery, after: str | None) ->
             identity.tenant_id, limit=query.limit, after_sku=after, category=query.category,
             low_stock=query.low_stock,
         )  # fmt: skip
-        return ProductPage(items=[to_product(i) for i in found], next_cursor=None), last
+        if location is None:
+            return ProductPage(items=[to_product(i) for i in found], next_cursor=None), last
     items = sorted(
-        (p for p in found if "deleted_at" not in p and _wanted(p, query)),
+        (p for p in found if "deleted_at" not in p and _wanted(p, query, location)),
         key=lambda p: str(p["sku"]),
     )
-    return ProductPage(items=[to_product(i) for i in items], next_cursor=None), last
+    return ProductPage(items=[to_product(i, location) for i in items], next_cursor=None), last
 
 
-def _wanted(product: dict[str, Any], query: ProductQuery) -> bool:
+def _wanted(product: dict[str, Any], query: ProductQuery, location: str | None = None) -> bool:
     if query.category and product.get("category") != query.category:
         return False
     if query.low_stock is not None:
-        minimum, on_hand = db.as_qty(product.get("min_stock")), db.as_qty(product.get("on_hand"))
-        return (minimum > 0 and on_hand <= minimum) == query.low_stock
+        low = db.low_locations(db.stock_map(product))
+        return (location in low if location else bool(low)) == query.low_stock
     return True
 
 
@@ -183,20 +207,29 @@ def _matches(product: dict[str, Any], words: list[str]) -> bool:
 
 
 def update(identity: Identity, sku: str, patch: ProductPatch) -> Product:
-    changes = patch.model_dump(include=patch.model_fields_set)
+    changes = patch.model_dump(include=patch.model_fields_set - {"stock"})
+    # Minimums per location; a bare `min_stock` (as before locations) is the first location's.
+    minimums = {m.location_id: m.min_stock for m in patch.stock or []}
+    if "min_stock" in changes:
+        minimums.setdefault(db.MAIN_LOCATION, changes.pop("min_stock") or Decimal(0))
+    for location_id in minimums:
+        locations.require(identity.tenant_id, location_id)
 
     def attempt() -> Product:
         item = get_live(identity.tenant_id, sku)
         sets = {k: v for k, v in changes.items() if v is not None}
         removes = [k for k, v in changes.items() if v is None]
         merged = {**item, **changes}
-        check_units([(merged, db.as_qty(merged.get(f)), f) for f in ("min_stock", "reorder_qty", "on_hand")])
+        check_units([(merged, db.as_qty(merged.get(f)), f) for f in ("reorder_qty", "on_hand")]
+                    + [(merged, m, f"stock.{loc}.min_stock") for loc, m in minimums.items()])  # fmt: skip
         sets["updated_at"] = clock.now_iso()
-        if "min_stock" in changes:  # a new minimum can make the product low, or no longer low
-            level_sets, level_removes = db.low_stock_fields(
-                identity.tenant_id, item["sku"], db.as_qty(item.get("on_hand")), db.as_qty(merged.get("min_stock"))
-            )
-            sets.update(level_sets)
+        if minimums:  # a new minimum can make the product low, or no longer low, at a location
+            before = db.stock_map(item)
+            after = {loc: dict(lv) for loc, lv in before.items()}
+            for loc, minimum in minimums.items():
+                after.setdefault(loc, {"on_hand": Decimal(0), "min_stock": Decimal(0)})["min_stock"] = minimum
+            level_sets, level_removes = db.stock_level_fields(identity.tenant_id, item["sku"], before, after)
+            sets.update(level_sets, stock=after, min_stock=sum((lv["min_stock"] for lv in after.values()), Decimal(0)))
             removes += level_removes
         db.edit_product(identity.tenant_id, item, sets, removes)  # ConditionFailed: edited meanwhile
         merged.update(sets)

@@ -355,6 +355,9 @@ def receive(identity: Identity, po_id: str, request: ReceiptIn, key: str | None 
                 code="over_receipt",
             )
         accepted = [ln for ln in request.lines if ln.quantity]
+        from chalicelib.services import locations
+
+        location = locations.require(identity.tenant_id, request.location_id)
         products, _ = db.get_products_and_shop(identity.tenant_id, [ln.sku for ln in accepted])
         gone = [ln.sku for ln in accepted if ln.sku not in products or "deleted_at" in products[ln.sku]]
         if gone:
@@ -374,6 +377,7 @@ def receive(identity: Identity, po_id: str, request: ReceiptIn, key: str | None 
             "receipt_id": receipt_id,
             "at": at,
             "note": request.note,
+            "location_id": location,
             "lines": [ln.model_dump(exclude_none=True) for ln in request.lines],
         }
         changes = {
@@ -399,6 +403,7 @@ def receive(identity: Identity, po_id: str, request: ReceiptIn, key: str | None 
                  "unit_cost": Decimal(line["unit_cost"]), "note": request.note, "user_id": identity.user_id},
                 sets={"unit_cost": cost},
                 adds={"on_order": -(got.quantity + got.rejected)},
+                location=location,
             ))
         actions += db.stock_movements(identity.tenant_id, moves, at=at)[0] if moves else []
         if claim:

@@ -127,11 +127,13 @@ def sales_report(identity: Identity, query: SalesReportQuery) -> SalesReport:
     )
 
 
-def summary(identity: Identity, day: date | None) -> Summary:
+def summary(identity: Identity, day: date | None, location_id: str | None = None) -> Summary:
     """The dashboard's figures: the day's sales from its rollups, stock figures as kept by every
     movement (the low-stock index and the stock value items), never a read of the catalogue."""
     shop = db.get_shop(identity.tenant_id) or {}
     day = day or clock.now().astimezone(shop_zone(shop)).date()
+    if location_id is not None:
+        return _location_summary(identity, day, location_id)
     tally = Tally()
     tax, refunds = ZERO, ZERO
     takings: dict[str, Decimal] = defaultdict(lambda: ZERO)
@@ -166,9 +168,35 @@ def summary(identity: Identity, day: date | None) -> Summary:
     )
 
 
+def _location_summary(identity: Identity, day: date, location_id: str) -> Summary:
+    """The dashboard at one location: its sales that day (the rollups by location), its stock
+    value (its counters) and its low products (the low-stock index, then those products)."""
+    from chalicelib.services import locations
+
+    tenant_id = identity.tenant_id
+    location = locations.require(tenant_id, location_id)
+    tally = Tally()
+    for item in db.breakdown_days(tenant_id, "location", day.isoformat(), day.isoformat()):
+        if item["key"] == location:
+            tally.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
+    held = locations.units_at(tenant_id).get(location, {})
+    low, after = 0, None
+    while True:
+        skus, after = db.low_stock_page(tenant_id, limit=200, after_sku=after)
+        low += sum(1 for p in db.get_products(tenant_id, skus).values()
+                   if location in db.low_locations(db.stock_map(p)))  # fmt: skip
+        if after is None:
+            break
+    figures = tally.figures()
+    return Summary(
+        day=day, revenue=figures["revenue"], profit=figures["profit"], orders=figures["orders"],
+        units=figures["units"], low_stock_count=low, stock_value_cost=held.get("value_cost", ZERO),
+        stock_value_retail=held.get("value_retail", ZERO),
+    )  # fmt: skip
+
+
 def _is_low(product: dict[str, Any]) -> bool:
-    minimum = db.as_qty(product.get("min_stock"))
-    return minimum > 0 and db.as_qty(product.get("on_hand")) <= minimum
+    return bool(db.low_locations(db.stock_map(product)))
 
 
 def valuation(identity: Identity, products: list[dict[str, Any]] | None = None) -> ValuationReport:

@@ -91,6 +91,15 @@ def record(identity: Identity, sale_id: str, request: ReturnIn, key: str | None 
     _, found = sales.get(identity, sale_id)
     sale_id = found["sale_id"]
     claim = idempotency.Claim(tenant_id, "return", key, request) if key else None
+    from chalicelib.services import locations
+
+    # Restocked units go back where the sale was, unless the return names another location.
+    try:
+        location = locations.require(tenant_id, request.location_id or found.get("location_id"))
+    except NotFound:
+        if request.location_id:
+            raise
+        location = db.MAIN_LOCATION  # the sale's location was deleted since: back to the first
 
     def earlier() -> Return | None:
         outcome = claim.outcome() if claim else None
@@ -120,6 +129,7 @@ def record(identity: Identity, sale_id: str, request: ReturnIn, key: str | None 
             "refund_total": sum((b["refund"] for b in back), Decimal(0)),
             "refund_method": refund_method,
             "user_id": identity.user_id,
+            "location_id": location,
             "lines": [{"sku": b["sku"], "quantity": b["quantity"], "refund": b["refund"], "restocked": b["restock"],
                        **({"reason": b["reason"]} if b["reason"] else {})} for b in back],  # fmt: skip
         }
@@ -141,7 +151,7 @@ def record(identity: Identity, sale_id: str, request: ReturnIn, key: str | None 
             moves, _ = db.stock_movements(
                 tenant_id,
                 [db.Move(products[sku], qty, {"movement_id": clock.new_id(now), "kind": "return", "ref": return_id,
-                                              "user_id": identity.user_id})  # fmt: skip
+                                              "user_id": identity.user_id}, location=location)  # fmt: skip
                  for sku, qty in restock.items()],
                 at=at,
             )

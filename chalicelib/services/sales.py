@@ -32,7 +32,17 @@ SETTLE_AFTER = timedelta(minutes=1)  # a marker older than this lost its second 
 
 # Breakdowns the reports offer: from each line's product, or from the sale's customer.
 LINE_DIMENSIONS = ("category", "subcategory")
-SALE_DIMENSIONS = ("region", "state")
+# A sale's location rides with its customer's fields here (a sale without one was at Main).
+SALE_DIMENSIONS = ("region", "state", "location")
+
+
+def _sale_key(customer: dict[str, Any], dimension: str) -> str:
+    return str(customer.get(dimension) or (db.MAIN_LOCATION if dimension == "location" else UNSPECIFIED))
+
+
+def rollup_customer(sale: dict[str, Any]) -> dict[str, Any]:
+    """The sale-wide fields its rollups break down by: its customer's, and its location."""
+    return {**(sale.get("customer") or {}), "location": sale.get("location_id") or db.MAIN_LOCATION}
 
 
 def shop_zone(shop: dict[str, Any] | None) -> ZoneInfo:
@@ -123,14 +133,14 @@ class DayRollup:
                        orders=key not in seen)
                 seen.add(key)
         for dimension in SALE_DIMENSIONS:  # orders by key = sales that contain it
-            _count(self.breakdowns[(dimension, customer.get(dimension) or UNSPECIFIED)], revenue, cost, units)
+            _count(self.breakdowns[(dimension, _sale_key(customer, dimension))], revenue, cost, units)
 
     @staticmethod
     def items_of(lines: list[dict[str, Any]], customer: dict[str, Any]) -> set[Any]:
         """The rollup items (besides the day's totals) that these sales' lines add to."""
         items: set[Any] = {ln["sku"] for ln in lines}
         items |= {(dimension, ln[dimension]) for ln in lines for dimension in LINE_DIMENSIONS}
-        return items | {(dimension, customer.get(dimension) or UNSPECIFIED) for dimension in SALE_DIMENSIONS}
+        return items | {(dimension, _sale_key(customer, dimension)) for dimension in SALE_DIMENSIONS}
 
     def writes(self, tenant_id: str, day: str, till: str) -> list[dict[str, Any]]:
         return db.rollup_writes(tenant_id, day, till, self.totals, self.products, dict(self.breakdowns))
@@ -138,7 +148,7 @@ class DayRollup:
     def subtract_return(self, sale: dict[str, Any], returned: list[dict[str, Any]], refund_method: str) -> None:
         """A return counts on its own day: revenue, cost, units and tax come off (orders do not),
         what was refunded is counted, by product and reason too, and leaves the drawer."""
-        customer = sale.get("customer") or {}
+        customer = rollup_customer(sale)
         refund = sum((r["refund"] for r in returned), Decimal(0))
         _add(self.totals, {"returns": refund, paid_key(refund_method): -refund})
         for r in returned:
@@ -155,7 +165,7 @@ class DayRollup:
             for dimension in LINE_DIMENSIONS:
                 _count(self.breakdowns[(dimension, r[dimension])], revenue, cost, units, orders=False)
             for dimension in SALE_DIMENSIONS:
-                _count(self.breakdowns[(dimension, customer.get(dimension) or UNSPECIFIED)], revenue, cost, units,
+                _count(self.breakdowns[(dimension, _sale_key(customer, dimension))], revenue, cost, units,
                        orders=False)  # fmt: skip
 
 
@@ -197,7 +207,9 @@ def _count(tally: dict[str, Any], revenue: Decimal, cost: Decimal, units: Any, o
     tally["orders"] += 1 if orders else 0
 
 
-def _check(request: SaleIn, products: dict[str, dict[str, Any]], needed: dict[str, Decimal]) -> None:
+def _check(
+    request: SaleIn, products: dict[str, dict[str, Any]], needed: dict[str, Decimal], location: str = db.MAIN_LOCATION
+) -> None:
     missing = [sku for sku in needed if sku not in products or "deleted_at" in products[sku]]
     if missing:
         raise Invalid(
@@ -206,10 +218,12 @@ def _check(request: SaleIn, products: dict[str, dict[str, Any]], needed: dict[st
             code="unknown_sku",
         )
     check_units([(products[ln.sku], ln.quantity, f"lines.{i}.quantity") for i, ln in enumerate(request.lines)])
+    here = {sku: db.stock_map(products[sku]).get(location, {}).get("on_hand", Decimal(0)) for sku in needed}
     short = [
-        {"sku": sku, "requested": qty_out(qty), "on_hand": qty_out(db.as_qty(products[sku].get("on_hand")))}
+        {"sku": sku, "requested": qty_out(qty), "on_hand": qty_out(here[sku]),
+         **({"location_id": location} if location != db.MAIN_LOCATION else {})}
         for sku, qty in needed.items()
-        if db.as_qty(products[sku].get("on_hand")) < qty
+        if here[sku] < qty
     ]
     if short:
         names = ", ".join(f"{s['sku']} ({s['on_hand']} left, {s['requested']} wanted)" for s in short)
@@ -232,6 +246,9 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
         needed[line.sku] += line.quantity
     customer = request.customer.model_dump(exclude_none=True) if request.customer else {}
     claim = idempotency.Claim(tenant_id, "sale", key, request) if key else None
+    from chalicelib.services import locations
+
+    location = locations.require(tenant_id, request.location_id)
 
     def earlier() -> Sale | None:
         """The sale this key already recorded, if it did (its rollups finished if need be)."""
@@ -247,7 +264,7 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
         if shop is None:
             raise NotFound("This account's shop no longer exists.")
         try:
-            _check(request, products, needed)
+            _check(request, products, needed, location)
         except AppError:
             # Not possible now, but perhaps this very request was recorded before (its reply lost).
             if (found := earlier()) is not None:
@@ -267,6 +284,7 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
                     -qty,
                     {"movement_id": clock.new_id(now), "kind": "sale", "ref": sale_id, "user_id": identity.user_id},
                     sets={"last_sold_at": max(at, products[sku].get("last_sold_at") or "")},
+                    location=location,
                 )
                 for sku, qty in needed.items()
             ],
@@ -281,6 +299,7 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
             "sale_id": sale_id,
             "invoice_no": last_invoice + 1,
             "till": till,
+            "location_id": location,
             "sold_at": at,
             "day": sold_at.astimezone(shop_zone(shop)).date().isoformat(),
             "lines": lines,
@@ -319,7 +338,7 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
 def apply_rollups(tenant_id: str, sale: dict[str, Any]) -> None:
     """The sale's second transaction: its rollups, once (a no-op if they are written already)."""
     rollup = DayRollup()
-    rollup.add(sale["lines"], sale.get("customer") or {}, sale.get("payment_method") or "other")
+    rollup.add(sale["lines"], rollup_customer(sale), sale.get("payment_method") or "other")
     actions = [db.settle_pending(tenant_id, sale["sale_id"]), *rollup.writes(tenant_id, sale["day"],
                                                                              sale.get("till") or db.DEFAULT_TILL)]
 
@@ -365,6 +384,7 @@ def to_sale(item: dict[str, Any]) -> Sale:
         sale_id=item["sale_id"],
         invoice_no=db.as_int(item.get("invoice_no")),
         till=item.get("till") or db.DEFAULT_TILL,
+        location_id=item.get("location_id") or db.MAIN_LOCATION,
         sold_at=item["sold_at"],
         subtotal=Decimal(item.get("subtotal", revenue)),
         discount_total=Decimal(item.get("discount_total", 0)),

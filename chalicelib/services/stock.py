@@ -27,23 +27,28 @@ def average_cost(on_hand: Decimal, unit_cost: Decimal, received: Decimal, receiv
     return ((held * unit_cost + received * received_cost) / total).quantize(COST_PLACES)
 
 
-def _plan(item: dict[str, Any], request: StockMovementIn) -> tuple[Decimal, dict[str, Any]]:
-    """The change this movement makes to on-hand, and any other product fields it updates."""
+def _plan(item: dict[str, Any], request: StockMovementIn, location: str = db.MAIN_LOCATION) -> tuple[
+    Decimal, dict[str, Any]
+]:
+    """The change this movement makes to on-hand at the location, and any other product fields
+    it updates (the average cost is the product's, over its stock at every location)."""
     check_units([(item, request.quantity, "quantity")])
-    on_hand = db.as_qty(item.get("on_hand"))
+    total = db.as_qty(item.get("on_hand"))
+    on_hand = db.stock_map(item).get(location, {}).get("on_hand", Decimal(0))
     extra: dict[str, Any] = {}
     if request.type == "receive":
         change = request.quantity
         if request.unit_cost is not None:
-            extra["unit_cost"] = average_cost(on_hand, Decimal(item.get("unit_cost", 0)), change, request.unit_cost)
+            extra["unit_cost"] = average_cost(total, Decimal(item.get("unit_cost", 0)), change, request.unit_cost)
     elif request.type == "adjust":
         change = request.quantity
     else:  # count: what was counted becomes on hand; the difference is the movement
         change = request.quantity - on_hand
     if on_hand + change < 0:
         raise InsufficientStock(
-            f"Only {on_hand} of {item['sku']} in stock; removing {-change} would go below zero.",
-            [{"sku": item["sku"], "requested": qty_out(-change), "on_hand": qty_out(on_hand)}],
+            f"Only {on_hand} of {item['sku']} in stock here; removing {-change} would go below zero.",
+            [{"sku": item["sku"], "requested": qty_out(-change), "on_hand": qty_out(on_hand),
+              **({"location_id": location} if location != db.MAIN_LOCATION else {})}],
         )
     return change, extra
 
@@ -51,6 +56,9 @@ def _plan(item: dict[str, Any], request: StockMovementIn) -> tuple[Decimal, dict
 def record(identity: Identity, sku: str, request: StockMovementIn, key: str | None = None) -> StockMovementOut:
     """Receive, adjust or count; with an Idempotency-Key, a repeat returns the first movement."""
     claim = idempotency.Claim(identity.tenant_id, f"stock#{sku}", key, request) if key else None
+    from chalicelib.services import locations
+
+    location = locations.require(identity.tenant_id, request.location_id)
 
     def earlier() -> StockMovementOut | None:
         outcome = claim.outcome() if claim else None
@@ -59,7 +67,7 @@ def record(identity: Identity, sku: str, request: StockMovementIn, key: str | No
     def attempt() -> StockMovementOut:
         try:
             item = get_live(identity.tenant_id, sku)
-            change, extra = _plan(item, request)
+            change, extra = _plan(item, request, location)
         except AppError:
             if (found := earlier()) is not None:  # this request was recorded before (its reply lost)
                 return found
@@ -69,10 +77,12 @@ def record(identity: Identity, sku: str, request: StockMovementIn, key: str | No
         movement = {"movement_id": movement_id, "kind": request.type, "note": request.note,
                     "unit_cost": request.unit_cost, "user_id": identity.user_id}
         actions, (on_hand_after,) = db.stock_movements(
-            identity.tenant_id, [db.Move(item, change, movement, sets=extra)], at=clock.iso(now)
+            identity.tenant_id, [db.Move(item, change, movement, sets=extra, location=location)], at=clock.iso(now)
         )
+        held = db.stock_map(item).get(location, {}).get("on_hand", Decimal(0)) + change
         reply = StockMovementOut(
-            movement_id=movement_id, sku=item["sku"], type=request.type, change=change, on_hand=on_hand_after
+            movement_id=movement_id, sku=item["sku"], type=request.type, change=change, on_hand=on_hand_after,
+            location_id=location, location_on_hand=held,
         )
         if claim:
             actions.insert(0, claim.put(reply.model_dump(mode="python")))
@@ -97,6 +107,7 @@ def to_movement(entry: dict[str, Any]) -> Movement:
         at=entry["at"],
         ref=entry.get("ref"),
         note=entry.get("note"),
+        location_id=entry.get("location_id") or db.MAIN_LOCATION,
     )
 
 

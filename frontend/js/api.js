@@ -75,6 +75,7 @@ export async function newPassword(email, challengeSession, password) {
 export function logout() {
   session.clear();
   localStorage.removeItem("shelfwise.shopCurrency");
+  localStorage.removeItem("shelfwise.location"); // the phone's location belongs to the shop signed in
   sessionStorage.clear();
   window.dispatchEvent(new CustomEvent("auth:changed"));
 }

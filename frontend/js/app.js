@@ -36,6 +36,8 @@ const ROUTES = [
   ["shop-settings", "/settings", "shop-settings", "more"],
   ["outbox", "/outbox", "outbox", "more"],
   ["staff", "/staff", "staff", "more"],
+  ["locations", "/locations", "locations", "more"],
+  ["transfers", "/transfers", "transfers", "more"],
 ].map(([name, path, module, tab, isPublic]) => ({
   name, module, tab, isPublic: Boolean(isPublic),
   keys: [...path.matchAll(/:(\w+)/g)].map((m) => m[1]),

@@ -52,6 +52,7 @@ def test_every_route_declares_what_its_view_takes(client):
         ("POST", "/sales"), ("POST", "/products/{sku}/stock"), ("POST", "/purchase-orders/{po_id}/receipts"),
         ("POST", "/sales/{sale_id}/returns"),
         ("POST", "/reorder-suggestions/orders"),
+        ("POST", "/transfers"), ("POST", "/transfers/{transfer_id}/receive"),
     }
     for doc in http.ROUTE_DOCS:
         pages = doc.response is not None and "next_cursor" in doc.response.model_fields

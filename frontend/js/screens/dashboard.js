@@ -11,6 +11,7 @@ import {
 } from "../format.js";
 import { suggestedReorder } from "../shop.js";
 import { busy, emptyState, errorBlock, field, linkButton, loadingNote, segmented, skeletonRows } from "../ui.js";
+import { locations } from "../place.js";
 
 const RANGES = [["7d", "7 days"], ["30d", "30 days"], ["12m", "12 months"], ["custom", "Custom"]];
 const BREAKDOWNS = [["category", "Category"], ["subcategory", "Sub-category"], ["region", "Region"]];
@@ -135,8 +136,24 @@ export default async function render({ root, query, signal }) {
       linkButton("Order", "#/orders/new?low=1", "small")),
     lowBody);
 
+  // With more than one location: today's figures and what is low at one of them.
+  let place = query.location || "";
+  const placeBox = h("div");
+  locations().then((places) => {
+    if (places.length < 2) return;
+    const select = field({ label: "Location", name: "location", kind: "select", value: place, optional: false,
+      options: [["", "All locations"], ...places.map((l) => [l.location_id, l.name])] });
+    select.querySelector("select").addEventListener("change", (e) => {
+      place = e.target.value;
+      replaceQuery({ ...query, location: place });
+      loadSummary();
+      loadLow();
+    });
+    fill(placeBox, select);
+  }).catch(() => {});
+
   root.append(
-    h("header", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Today")),
+    h("header", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Today")), placeBox,
     shopLine, demoLine, welcome, figures, summaryError, drawer, stockValue, askCard({ signal }), salesCard, breakdownCard,
     lowCard);
 
@@ -144,7 +161,7 @@ export default async function render({ root, query, signal }) {
 
   async function loadSummary() {
     try {
-      const s = await get("/reports/summary", {}, { signal });
+      const s = await get("/reports/summary", { location_id: place }, { signal });
       const set = (name, text) => { figures.querySelector(`[data-figure=${name}]`).textContent = text; };
       set("revenue", money(s.revenue));
       set("profit", money(s.profit));
@@ -242,7 +259,7 @@ export default async function render({ root, query, signal }) {
   async function loadLow() {
     fill(lowBody, loadingNote(), skeletonRows(2));
     try {
-      const page = await get("/products", { low_stock: true, limit: 50 }, { signal });
+      const page = await get("/products", { low_stock: true, limit: 50, location_id: place }, { signal });
       if (!page.items.length) {
         fill(lowBody, h("p", { class: "muted" }, "Nothing is running low."));
         lowCard.querySelector(".btn").hidden = true;

@@ -23,6 +23,8 @@ export default async function render({ root }) {
     account,
     h("section", { class: "card" }, h("ul", { class: "list" },
       link("#/sales", "Sales", "History, invoices and returns"),
+      link("#/locations", "Locations", "Shop, stock room, stall: stock at each, this phone's location"),
+      link("#/transfers", "Transfers", "Send stock between locations, receive it"),
       // The owner's pages; staff are not offered them (the API refuses them anyway).
       ...(isOwner() ? [
         link("#/settings", "Shop settings", "Name, address and tax id for invoices; currency, time zone, tax"),

@@ -6,9 +6,10 @@ import { debounce, h } from "../dom.js";
 import { categories, productRow } from "../shop.js";
 import { emptyState, field, linkButton, pagedList } from "../ui.js";
 import { openScanner, scanButton } from "../scanner.js";
+import { locations } from "../place.js";
 
 export default async function render({ root, query, signal }) {
-  const state = { q: query.q || "", category: query.category || "", low: query.low === "1" };
+  const state = { q: query.q || "", category: query.category || "", low: query.low === "1", location: query.location || "" };
   const searchField = field({ label: "Search", name: "q", kind: "search", value: state.q, optional: false,
     attrs: { placeholder: "Name, SKU or barcode", autocomplete: "off", autocapitalize: "off", spellcheck: "false" } });
   const categorySelect = field({ label: "Category", name: "category", kind: "select", value: state.category, optional: false,
@@ -19,11 +20,11 @@ export default async function render({ root, query, signal }) {
     searchField, h("div", { class: "grid2", style: "align-items:end" }, categorySelect, h("div", { class: "field" }, lowBox)));
   lowBox.style.minHeight = "44px";
 
-  const filtered = () => Boolean(state.q || state.category || state.low);
+  const filtered = () => Boolean(state.q || state.category || state.low || state.location);
   const list = pagedList({
     label: "Products",
     loadPage: (cursor) => get("/products", {
-      q: state.q, category: state.category, low_stock: state.low ? "true" : "", limit: 50, cursor,
+      q: state.q, category: state.category, low_stock: state.low ? "true" : "", location_id: state.location, limit: 50, cursor,
     }, { signal }),
     renderItem: productRow,
     empty: () => filtered()
@@ -37,7 +38,7 @@ export default async function render({ root, query, signal }) {
   });
 
   const refresh = () => {
-    replaceQuery({ q: state.q, category: state.category, low: state.low ? "1" : "" });
+    replaceQuery({ q: state.q, category: state.category, low: state.low ? "1" : "", location: state.location });
     return list.reload();
   };
   const typed = debounce(refresh, 250);
@@ -58,6 +59,14 @@ export default async function render({ root, query, signal }) {
       },
     }))), list.element);
 
+  // With more than one location: on hand, minimum and low stock at one of them.
+  locations().then((places) => {
+    if (places.length < 2) return;
+    const select = field({ label: "Location", name: "location", kind: "select", value: state.location, optional: false,
+      options: [["", "All locations"], ...places.map((l) => [l.location_id, l.name])] });
+    form.append(select);
+    form.location.addEventListener("change", () => { state.location = form.location.value; refresh(); });
+  }).catch(() => {});
   categories().then(({ categories: names }) => {
     const select = form.category;
     for (const name of names) {

@@ -6,6 +6,7 @@ import { h } from "../dom.js";
 import { number, readNumber } from "../format.js";
 import { busy, checkNumbers, clearErrors, field, showErrors, toast } from "../ui.js";
 import { openScanner, productByCode, scanButton } from "../scanner.js";
+import { atHere } from "../place.js";
 
 export default async function render({ root, params, signal }) {
   const path = `/purchase-orders/${seg(params.id)}`;
@@ -73,7 +74,7 @@ export default async function render({ root, params, signal }) {
       showErrors(form, { message: "Please correct the fields marked below.", details: problems });
       return;
     }
-    const body = { lines, ...(form.note.value.trim() ? { note: form.note.value.trim() } : {}) };
+    const body = atHere({ lines, ...(form.note.value.trim() ? { note: form.note.value.trim() } : {}) });
     const payload = JSON.stringify(body);
     if (lastSent !== null && lastSent !== payload) key = newKey();
     lastSent = payload;

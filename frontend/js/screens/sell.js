@@ -10,6 +10,7 @@ import { ApiError, get, me, newKey, post, seg } from "../api.js";
 import { debounce, fill, h } from "../dom.js";
 import { count, money, number, readNumber } from "../format.js";
 import { button, errorBlock, field, loadingNote, segmented, values } from "../ui.js";
+import { atHere } from "../place.js";
 import { linePrice, quantityText } from "../counter.js";
 import { openScanner, scanButton } from "../scanner.js";
 import { catalogueAge, discard, drain, findCached, offline, outboxState, queueSale, refreshCatalogue, someCached } from "../offline.js";
@@ -338,7 +339,7 @@ export default async function render({ root, signal }) {
       ...(l.discountPct ? { discount_pct: l.discountPct } : l.discount ? { discount: l.discount } : {}),
     }));
     const who = Object.fromEntries(Object.entries(values(customer.querySelector("form"))).filter(([, v]) => v));
-    const body = { lines, payment_method: cart.payment || "cash", ...(Object.keys(who).length ? { customer: who } : {}) };
+    const body = atHere({ lines, payment_method: cart.payment || "cash", ...(Object.keys(who).length ? { customer: who } : {}) });
     if (offline()) {
       await keepForLater(key, body);
       return;

@@ -7,6 +7,7 @@ import { money, number } from "../format.js";
 import { isOwner } from "../role.js";
 import { busy, checkNumbers, clearErrors, field, segmented, showErrors, toast, values } from "../ui.js";
 import { openScanner, scanButton } from "../scanner.js";
+import { atHere } from "../place.js";
 
 const TYPES = [["receive", "Receive"], ["adjust", "Adjust"], ["count", "Count"]];
 const COPY = {
@@ -66,7 +67,7 @@ export default async function render({ root, params, query, signal }) {
     clearErrors(form);
     if (!checkNumbers(form)) return;
     const v = values(form);
-    const body = { type: v.type, quantity: v.quantity, ...(v.unit_cost !== undefined ? { unit_cost: v.unit_cost } : {}), ...(v.note ? { note: v.note } : {}) };
+    const body = atHere({ type: v.type, quantity: v.quantity, ...(v.unit_cost !== undefined ? { unit_cost: v.unit_cost } : {}), ...(v.note ? { note: v.note } : {}) });
     if (body.quantity === undefined) {
       showErrors(form, { message: "Enter a quantity.", details: [{ field: "quantity", message: "enter a quantity" }] });
       return;
