@@ -3,10 +3,22 @@
 import os
 from urllib.parse import urlsplit
 
-from chalice import Chalice, ConvertToMiddleware, CORSConfig, Rate
+from chalice import Chalice, ConvertToMiddleware, CORSConfig, Cron, Rate
 
 from chalicelib import http
-from chalicelib.api import alerts, auth, imports, products, purchasing, reports, sales, shop, system
+from chalicelib.api import (
+    alerts,
+    auth,
+    customers,
+    feedback,
+    imports,
+    products,
+    purchasing,
+    reports,
+    sales,
+    shop,
+    system,
+)
 from chalicelib.observability import logger, metrics
 
 app = Chalice(app_name="shelfwise")
@@ -22,7 +34,7 @@ app.api.cors = CORSConfig(
     max_age=600,
 )
 
-for blueprint in (system, auth, products, sales, purchasing, alerts, reports, imports, shop):
+for blueprint in (system, auth, products, sales, purchasing, alerts, reports, imports, shop, customers, feedback):
     app.register_blueprint(blueprint.bp)
 
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
@@ -41,3 +53,12 @@ def check_stock_levels(event: object) -> dict:
     from chalicelib.services.sales import settle_pending_rollups
 
     return {"rollups_settled": settle_pending_rollups(), **check_all()}
+
+
+@app.schedule(Cron(30, 2, "*", "*", "?", "*"))
+def score_customers(event: object) -> dict:
+    """Nightly (02:30 UTC): each shop's customers get their RFM scores and groups again, from the
+    customer records alone (one Query of the shop's customer partition)."""
+    from chalicelib.services.customers import recompute_all
+
+    return recompute_all()

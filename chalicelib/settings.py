@@ -29,6 +29,11 @@ class Settings(BaseModel):
     # Imports write days side by side; 1 where the DynamoDB stand-in is not thread-safe (moto).
     import_workers: int = 4
     idempotency_ttl_seconds: int = 24 * 3600
+    # Keys that sign buyers' feedback links, "<key id>:<secret>,...": the first signs new links,
+    # every one still verifies, so a key is rotated by putting a new one first and dropping the
+    # old one once its links have expired (feedback_link_days later).
+    feedback_secrets: str = ""
+    feedback_link_days: int = 30
 
     @property
     def token_issuer(self) -> str:
@@ -52,6 +57,8 @@ _ENV = {
     "max_import_bytes": "MAX_IMPORT_BYTES",
     "import_workers": "IMPORT_WORKERS",
     "idempotency_ttl_seconds": "IDEMPOTENCY_TTL_SECONDS",
+    "feedback_secrets": "FEEDBACK_SECRETS",
+    "feedback_link_days": "FEEDBACK_LINK_DAYS",
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from chalicelib import clock, db, retry
 from chalicelib.auth import Identity
 from chalicelib.errors import Conflict, Invalid, NotFound
-from chalicelib.models import Product, ProductCreate, ProductPage, ProductPatch, ProductQuery, check_sku
+from chalicelib.models import Product, ProductCreate, ProductPage, ProductPatch, ProductQuery, Rating, check_sku
 from chalicelib.observability import count
 
 SEARCH_PAGE = 200  # index entries read per Query: small items, so one read unit covers dozens
@@ -37,6 +37,7 @@ def to_product(item: dict[str, Any]) -> Product:
         low_stock=min_stock > 0 and on_hand <= min_stock,
         on_order=db.as_qty(item.get("on_order")),
         last_sold_at=item.get("last_sold_at"),
+        rating=rating_of(item),
         created_at=item["created_at"],
         updated_at=item["updated_at"],
     )
@@ -221,3 +222,11 @@ def delete(identity: Identity, sku: str) -> None:
         count("ProductDeleted")
 
     retry.until_written(attempt, BUSY)
+
+
+def rating_of(item: dict[str, Any]) -> Rating | None:
+    """A product's average stars from the sum and count its feedback keeps on it."""
+    count = db.as_int(item.get("rating_count"))
+    if not count:
+        return None
+    return Rating(average=round(float(Decimal(item.get("rating_sum") or 0) / count), 2), count=count)
