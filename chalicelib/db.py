@@ -1476,3 +1476,43 @@ def supplier_orders(tenant_id: str, supplier_id: str) -> Iterator[dict[str, Any]
         "ExpressionAttributeValues": _values({":pk": shop_pk(tenant_id), ":prefix": PO_PREFIX,
                                               ":supplier": supplier_id}),  # fmt: skip
     })
+
+
+# --- bought together ------------------------------------------------------------------------
+#
+# Per product one item (RELATED#<sku>): `orders` (sales with it) and `w@<other sku>` (sales with
+# both), ADDed by each sale's rollup transaction; per till the number of sales counted
+# (RELTOTAL#<till>), for lift. A sale of n products adds to n + 1 items: the cost grows with
+# the sales, not with the catalogue squared.
+
+def related_pk(tenant_id: str) -> str:
+    return f"SHOP#{tenant_id}#RELATED"
+
+
+RELATED_WITH = "w@"
+
+
+def related_adds(tenant_id: str, skus: list[str], till: str) -> list[dict[str, Any]]:
+    pk = related_pk(tenant_id)
+    actions = [counters_add(pk, f"RELTOTAL#{till}", {"orders": 1})]
+    for sku in skus:
+        adds: dict[str, Any] = {"orders": 1, **{RELATED_WITH + other: 1 for other in skus if other != sku}}
+        actions.append(counters_add(pk, f"RELATED#{sku}", adds, {"sku": sku}))
+    return actions
+
+
+def related_items(tenant_id: str, skus: list[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    unique = list(dict.fromkeys(skus))
+    for start in range(0, len(unique), 100):
+        keys = [{"PK": {"S": related_pk(tenant_id)}, "SK": {"S": f"RELATED#{sku}"}}
+                for sku in unique[start:start + 100]]  # fmt: skip
+        found.update({item["sku"]: item for item in _batch_get(keys, consistent=False)})
+    return found
+
+
+def related_total(tenant_id: str) -> int:
+    return sum(as_int(item.get("orders")) for item in _query_all({
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": _values({":pk": related_pk(tenant_id), ":prefix": "RELTOTAL#"}),
+    }))

@@ -1119,3 +1119,20 @@ class Scorecard(BaseModel):
     on_time_rate: float | None  # orders whose first delivery came within the promised lead time
     lead_time_days_promised: float | None  # average over the orders that had a promise
     lead_time_days_actual: float | None  # average days from ordered to first delivery
+
+
+class RelatedQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    limit: Annotated[int, Field(ge=1, le=50)] = 5
+
+
+class RelatedItem(BaseModel):
+    sku: str
+    name: str
+    together: int  # sales with both
+    confidence: float  # together / sales with this product
+    lift: float  # how much likelier together than by chance (1 = independent)
+
+
+class RelatedPage(BaseModel):
+    items: list[RelatedItem]

@@ -6,7 +6,16 @@ from chalice import Blueprint
 
 from chalicelib.auth import Identity
 from chalicelib.http import route
-from chalicelib.models import CustomerDetail, CustomerPage, CustomerQuery, CustomersReport, RangeQuery, Scorecard
+from chalicelib.models import (
+    CustomerDetail,
+    CustomerPage,
+    CustomerQuery,
+    CustomersReport,
+    RangeQuery,
+    RelatedPage,
+    RelatedQuery,
+    Scorecard,
+)
 from chalicelib.services import customers
 
 bp = Blueprint(__name__)
@@ -43,3 +52,11 @@ def supplier_scorecard(identity: Identity, supplier_id: str) -> Scorecard:
     from chalicelib.services import scorecard
 
     return scorecard.scorecard(identity, supplier_id)
+
+
+@route(bp, "/products/{sku}/related", "GET", summary="Products most often bought in the same sale",
+       response=RelatedPage, query=RelatedQuery)  # fmt: skip
+def related_products(identity: Identity, sku: str, query: RelatedQuery) -> RelatedPage:
+    from chalicelib.services import related
+
+    return RelatedPage(**related.related(identity, sku, query.limit))

@@ -25,6 +25,7 @@ export default async function render({ root }) {
       link("#/sales", "Sales", "History, invoices and returns"),
       link("#/reports", "Reports", "ABC analysis, dead stock, stock valuation, sales by…"),
       link("#/suppliers", "Suppliers"),
+      link("#/customers", "Customers", "Top customers, groups, search"),
       link("#/alerts", "Low-stock alerts", "Who gets the emails, and what was sent"),
       link("#/import", "Import CSV", "Products or past sales from a spreadsheet"),
       link("#/export", "Export CSV", "Products and sales"),
