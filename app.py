@@ -3,7 +3,7 @@
 import os
 from urllib.parse import urlsplit
 
-from chalice import Chalice, ConvertToMiddleware, CORSConfig, Cron, Rate
+from chalice import Chalice, ConvertToMiddleware, CORSConfig, Rate
 
 from chalicelib import http
 from chalicelib.api import (
@@ -48,17 +48,10 @@ ALERT_CHECK_MINUTES = int(os.environ.get("ALERT_CHECK_RATE_MINUTES", "15"))
 @app.schedule(Rate(ALERT_CHECK_MINUTES, unit=Rate.MINUTES))
 def check_stock_levels(event: object) -> dict:
     """Email each shop one digest of products that fell to their minimum since the last run; first,
-    finish the rollups of any sale whose second transaction was interrupted."""
+    finish the rollups of any sale whose second transaction was interrupted. Once a night (the
+    first run after 02:30 UTC) each shop's customers get their RFM scores again."""
     from chalicelib.services.alerts import check_all
+    from chalicelib.services.customers import nightly
     from chalicelib.services.sales import settle_pending_rollups
 
-    return {"rollups_settled": settle_pending_rollups(), **check_all()}
-
-
-@app.schedule(Cron(30, 2, "*", "*", "?", "*"))
-def score_customers(event: object) -> dict:
-    """Nightly (02:30 UTC): each shop's customers get their RFM scores and groups again, from the
-    customer records alone (one Query of the shop's customer partition)."""
-    from chalicelib.services.customers import recompute_all
-
-    return recompute_all()
+    return {"rollups_settled": settle_pending_rollups(), **check_all(), **nightly()}

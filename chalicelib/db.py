@@ -1516,3 +1516,13 @@ def related_total(tenant_id: str) -> int:
         "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
         "ExpressionAttributeValues": _values({":pk": related_pk(tenant_id), ":prefix": "RELTOTAL#"}),
     }))
+
+
+def claim_nightly(job: str, day: str) -> bool:
+    """Claim one nightly job's run for a day (False if a run already claimed it)."""
+    try:
+        ddb().put_item(TableName=table(), Item=to_ddb({"PK": f"NIGHTLY#{job}", "SK": day}),
+                       ConditionExpression="attribute_not_exists(PK)")  # fmt: skip
+    except ddb().exceptions.ConditionalCheckFailedException:
+        return False
+    return True

@@ -304,6 +304,18 @@ def recompute_rfm(tenant_id: str) -> dict[str, int]:
     return {"customers": len(items), "changed": changed}
 
 
+NIGHTLY_AFTER = (2, 30)  # UTC: quiet hours for most shops
+
+
+def nightly() -> dict[str, Any]:
+    """RFM once a night, from the stock check's schedule (no function of its own): the first run
+    after 02:30 UTC claims the day and scores every shop; later runs that day do nothing."""
+    now = clock.now().astimezone(UTC)
+    if (now.hour, now.minute) < NIGHTLY_AFTER or not db.claim_nightly("rfm", now.date().isoformat()):
+        return {}
+    return {"rfm": recompute_all()}
+
+
 def recompute_all() -> dict[str, int]:
     """The nightly job: every shop that has customers, each on its own (one failing shop does
     not stop the rest)."""

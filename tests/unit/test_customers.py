@@ -190,8 +190,17 @@ def test_rfm_by_the_nightly_job(shop, client):
         for i in range(orders):
             sell(shop, [{"sku": "TEA", "quantity": qty}], {"id": cid}, sold_at=ago(days + i))
     assert shop.get("/customers/CHAMP").json["rfm"] is None  # not scored until the job runs
-    reply = client.lambda_.invoke("score_customers", client.events.generate_cw_event("Scheduled Event", "", {}, ""))
-    done = reply.payload
+    from unittest import mock
+
+    from chalicelib import clock
+
+    event = client.events.generate_cw_event("Scheduled Event", "", {}, "")
+    night = datetime.now(UTC).replace(hour=2, minute=29)
+    with mock.patch.object(clock, "now", return_value=night):
+        assert "rfm" not in client.lambda_.invoke("check_stock_levels", event).payload  # not yet
+    with mock.patch.object(clock, "now", return_value=night + timedelta(minutes=2)):
+        done = client.lambda_.invoke("check_stock_levels", event).payload["rfm"]
+        assert "rfm" not in client.lambda_.invoke("check_stock_levels", event).payload  # once a night
     assert done["failures"] == 0 and done["customers"] >= 5
     groups = {c["customer_id"]: c["rfm"]["group"] for c in shop.get("/customers").json["items"]}
     assert groups["CHAMP"] == "champions" and groups["NEWBIE"] == "new" and groups["GONE"] == "lost"
