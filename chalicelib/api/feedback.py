@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.auth import Identity
-from chalicelib.http import current_request, route
+from chalicelib.http import caller_ip, route
 from chalicelib.models import (
     FeedbackForm,
     FeedbackIn,
@@ -21,11 +21,6 @@ from chalicelib.services import feedback
 bp = Blueprint(__name__)
 
 
-def _caller_ip() -> str | None:
-    context = current_request().context or {}
-    return (context.get("identity") or {}).get("sourceIp")
-
-
 @route(bp, "/sales/{sale_id}/feedback-link", "GET", summary="A signed link where the buyer rates the sale's products",
        response=FeedbackLink)  # fmt: skip
 def feedback_link(identity: Identity, sale_id: str) -> FeedbackLink:
@@ -35,13 +30,13 @@ def feedback_link(identity: Identity, sale_id: str) -> FeedbackLink:
 @route(bp, "/feedback/{token}", "GET", summary="Public: the shop's name and the products to rate",
        response=FeedbackForm, public=True)  # fmt: skip
 def feedback_form(token: str) -> FeedbackForm:
-    return feedback.form(token, _caller_ip())
+    return feedback.form(token, caller_ip())
 
 
 @route(bp, "/feedback/{token}", "POST", summary="Public: 1-5 stars and a comment per product, once",
        body=FeedbackIn, response=FeedbackSaved, status=201, public=True)  # fmt: skip
 def feedback_submit(token: str, body: FeedbackIn) -> FeedbackSaved:
-    return feedback.submit(token, body, _caller_ip())
+    return feedback.submit(token, body, caller_ip())
 
 
 @route(bp, "/products/{sku}/feedback", "GET", summary="A product's ratings and comments, newest first",
