@@ -10,6 +10,8 @@ from chalicelib.api import (
     alerts,
     ask,
     auth,
+    customers,
+    feedback,
     forecasts,
     imports,
     locations,
@@ -36,7 +38,8 @@ app.api.cors = CORSConfig(
     max_age=600,
 )
 
-BLUEPRINTS = (system, auth, products, sales, purchasing, alerts, reports, imports, shop, staff, forecasts, locations)
+BLUEPRINTS = (system, auth, products, sales, purchasing, alerts, reports, imports, shop, staff, forecasts, locations,
+              customers, feedback)  # fmt: skip
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)
 app.register_blueprint(ask.bp)
@@ -53,12 +56,14 @@ ALERT_CHECK_MINUTES = int(os.environ.get("ALERT_CHECK_RATE_MINUTES", "15"))
 def check_stock_levels(event: object) -> dict:
     """Email each shop one digest of products that fell to their minimum since the last run; first,
     finish the rollups of any sale whose second transaction was interrupted; then send the daily
-    summaries whose hour has come."""
+    summaries whose hour has come. Once a night (the first run after 02:30 UTC) each shop's
+    customers get their RFM scores again."""
     from chalicelib.services.alerts import check_all
+    from chalicelib.services.customers import nightly
     from chalicelib.services.daily_summary import send_due
     from chalicelib.services.sales import settle_pending_rollups
 
-    return {"rollups_settled": settle_pending_rollups(), **check_all(), **send_due()}
+    return {"rollups_settled": settle_pending_rollups(), **check_all(), **send_due(), **nightly()}
 
 
 # The nightly forecast run: the schedule queues one message per shop with recent sales, and each

@@ -1818,3 +1818,267 @@ def iter_all_products(tenant_id: str) -> Iterator[dict[str, Any]]:
         "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
         "ExpressionAttributeValues": _values({":pk": shop_pk(tenant_id), ":prefix": PRODUCT_PREFIX}),
     })
+
+
+# --- customers ----------------------------------------------------------------------------
+#
+# A shop's customers live in a partition of their own: one item per customer (totals kept as
+# sales and returns happen, profile, RFM) and one small reference per sale they made
+# (CSALE#<customer>#<sale id>, time-ordered), so a customer's history is one Query, newest first.
+
+CUSTOMER_PREFIX = "CUST#"
+CSALE_PREFIX = "CSALE#"
+CUSTOMER_SHOPS_PK = "CUSTOMERSHOPS"  # shops that have customers: what the nightly RFM job visits
+
+
+def customers_pk(tenant_id: str) -> str:
+    return f"SHOP#{tenant_id}#CUSTOMERS"
+
+
+def _customer_key(tenant_id: str, customer_id: str) -> dict[str, Any]:
+    return {"PK": {"S": customers_pk(tenant_id)}, "SK": {"S": CUSTOMER_PREFIX + customer_id}}
+
+
+def customer_seen(tenant_id: str, customer_id: str, at: str, profile: dict[str, Any]) -> bool:
+    """Move a customer's first and last purchase to take in `at` (creating the customer on first
+    sight, with the profile the newest purchase gave). Min and max are idempotent, so this may run
+    again for the same sale. True if the customer is new."""
+    expression, names, values = _updates({**profile, "type": "customer", "customer_id": customer_id,
+                                          "last_purchase": at})  # fmt: skip
+    names["#first"], names["#last"] = "first_purchase", "last_purchase"
+    values[":at"] = at
+    try:
+        reply = ddb().update_item(
+            TableName=table(), Key=_customer_key(tenant_id, customer_id),
+            UpdateExpression=expression + ", #first = if_not_exists(#first, :at)",
+            ConditionExpression="attribute_not_exists(#last) OR #last < :at",
+            ExpressionAttributeNames=names, ExpressionAttributeValues=_values(values), ReturnValues="UPDATED_OLD",
+        )  # fmt: skip
+    except ddb().exceptions.ConditionalCheckFailedException:
+        pass  # an older purchase (history imported, a sale dated back): perhaps the first one
+    else:
+        new = "last_purchase" not in from_ddb(reply.get("Attributes") or {})
+        if new:
+            ddb().put_item(TableName=table(), Item=to_ddb({"PK": CUSTOMER_SHOPS_PK, "SK": tenant_id}))
+        return new
+    try:
+        ddb().update_item(
+            TableName=table(), Key=_customer_key(tenant_id, customer_id),
+            UpdateExpression="SET first_purchase = :at", ConditionExpression="first_purchase > :at",
+            ExpressionAttributeValues=_values({":at": at}),
+        )  # fmt: skip
+    except ddb().exceptions.ConditionalCheckFailedException:
+        pass
+    return False
+
+
+def customer_add(tenant_id: str, customer_id: str, adds: dict[str, Any]) -> dict[str, Any]:
+    """Add to a customer's totals (orders, revenue, cost, returns), for a caller's transaction."""
+    return counters_add(customers_pk(tenant_id), CUSTOMER_PREFIX + customer_id, adds)
+
+
+def customer_sale_put(tenant_id: str, customer_id: str, ref: dict[str, Any]) -> dict[str, Any]:
+    return {"Put": {"TableName": table(), "Item": to_ddb({
+        "PK": customers_pk(tenant_id), "SK": f"{CSALE_PREFIX}{customer_id}#{ref['sale_id']}", "type": "customer_sale",
+        **ref})}}  # fmt: skip
+
+
+def customer_sale_add(tenant_id: str, customer_id: str, sale_id: str, adds: dict[str, Any]) -> dict[str, Any]:
+    return counters_add(customers_pk(tenant_id), f"{CSALE_PREFIX}{customer_id}#{sale_id}", adds)
+
+
+def get_customer(tenant_id: str, customer_id: str) -> dict[str, Any] | None:
+    return _get(customers_pk(tenant_id), CUSTOMER_PREFIX + customer_id, consistent=False)
+
+
+def get_customers(tenant_id: str, customer_ids: list[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    unique = list(dict.fromkeys(customer_ids))
+    for start in range(0, len(unique), 100):
+        keys = [_customer_key(tenant_id, cid) for cid in unique[start:start + 100]]
+        found.update({item["customer_id"]: item for item in _batch_get(keys, consistent=False)})
+    return found
+
+
+def iter_customers(tenant_id: str) -> Iterator[dict[str, Any]]:
+    """Every customer of a shop (one Query page after another, eventually consistent)."""
+    return _query_all({
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": _values({":pk": customers_pk(tenant_id), ":prefix": CUSTOMER_PREFIX}),
+    })
+
+
+def query_customer_sales(tenant_id: str, customer_id: str, limit: int) -> list[dict[str, Any]]:
+    """A customer's most recent sale references, newest first."""
+    reply = ddb().query(
+        TableName=table(),
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+        ExpressionAttributeValues=_values({":pk": customers_pk(tenant_id), ":prefix": f"{CSALE_PREFIX}{customer_id}#"}),
+        ScanIndexForward=False,
+        Limit=limit,
+    )
+    return [from_ddb(raw) for raw in reply.get("Items", [])]
+
+
+def set_customer(tenant_id: str, customer_id: str, sets: dict[str, Any], removes: list[str] | None = None) -> None:
+    """Change fields of an existing customer (RFM, forgetting the person)."""
+    expression, names, values = _updates(sets, None, removes or [])
+    params: dict[str, Any] = {
+        "TableName": table(), "Key": _customer_key(tenant_id, customer_id), "UpdateExpression": expression,
+        "ConditionExpression": "attribute_exists(PK)", "ExpressionAttributeNames": names,
+    }  # fmt: skip
+    if values:
+        params["ExpressionAttributeValues"] = _values(values)
+    try:
+        ddb().update_item(**params)
+    except ddb().exceptions.ConditionalCheckFailedException:
+        raise ConditionFailed(["ConditionalCheckFailed"]) from None
+
+
+def shops_with_customers() -> Iterator[str]:
+    for item in _query_all({"KeyConditionExpression": "PK = :pk",
+                            "ExpressionAttributeValues": _values({":pk": CUSTOMER_SHOPS_PK})}):  # fmt: skip
+        yield item["SK"]
+
+
+def iter_customer_sales(tenant_id: str, customer_id: str) -> Iterator[dict[str, Any]]:
+    return _query_all({
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": _values({":pk": customers_pk(tenant_id),
+                                              ":prefix": f"{CSALE_PREFIX}{customer_id}#"}),  # fmt: skip
+    })
+
+
+def set_sale_customer(tenant_id: str, sale_id: str, customer: dict[str, Any]) -> None:
+    """Replace what a sale keeps of its customer (forgetting a person)."""
+    ddb().update_item(
+        TableName=table(),
+        Key={"PK": {"S": sales_pk(tenant_id)}, "SK": {"S": SALE_PREFIX + sale_id}},
+        UpdateExpression="SET customer = :c",
+        ConditionExpression="attribute_exists(PK)",
+        ExpressionAttributeValues=_values({":c": customer}),
+    )
+
+
+# --- buyers' feedback ---------------------------------------------------------------------
+#
+# One item per product per sale (FBP#<sku>#<sale id>: written once, so a second rating is
+# refused) and one per rating by time (FBT#<id>) for the report over a period; the product
+# carries its rating's sum and count.
+
+FEEDBACK_PRODUCT_PREFIX = "FBP#"
+FEEDBACK_TIME_PREFIX = "FBT#"
+
+
+def feedback_pk(tenant_id: str) -> str:
+    return f"SHOP#{tenant_id}#FEEDBACK"
+
+
+def feedback_puts(tenant_id: str, rating: dict[str, Any]) -> list[dict[str, Any]]:
+    pk = feedback_pk(tenant_id)
+    once = new_item(pk, f"{FEEDBACK_PRODUCT_PREFIX}{rating['sku']}#{rating['sale_id']}", {"type": "feedback", **rating})
+    by_time = {"Put": {"TableName": table(), "Item": to_ddb({
+        "PK": pk, "SK": f"{FEEDBACK_TIME_PREFIX}{rating['feedback_id']}", "type": "feedback", **rating})}}  # fmt: skip
+    return [once, by_time]
+
+
+def rated_skus(tenant_id: str, sale_id: str, skus: list[str]) -> set[str]:
+    """Which of a sale's products were rated already."""
+    keys = [{"PK": {"S": feedback_pk(tenant_id)}, "SK": {"S": f"{FEEDBACK_PRODUCT_PREFIX}{sku}#{sale_id}"}}
+            for sku in dict.fromkeys(skus)]  # fmt: skip
+    return {item["sku"] for item in _batch_get(keys, consistent=True)} if keys else set()
+
+
+def product_feedback(
+    tenant_id: str, sku: str, limit: int, after: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A product's ratings, newest sale first."""
+    prefix = f"{FEEDBACK_PRODUCT_PREFIX}{sku}#"
+    return _page(feedback_pk(tenant_id), prefix, limit=limit, after=after, newest_first=True)
+
+
+def feedback_between(tenant_id: str, first_id: str, last_id: str) -> Iterator[dict[str, Any]]:
+    return _query_all({
+        "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
+        "ExpressionAttributeValues": _values({":pk": feedback_pk(tenant_id), ":low": FEEDBACK_TIME_PREFIX + first_id,
+                                              ":high": FEEDBACK_TIME_PREFIX + last_id}),  # fmt: skip
+    })
+
+
+def take_rate(key: str, limit: int, window: int, now: int) -> bool:
+    """Count one call against `key` in the current window of `window` seconds; False once the
+    window has had `limit` calls. Kept in the idempotency table, whose TTL clears old windows."""
+    from chalicelib.settings import get_settings
+
+    start = now - now % window
+    try:
+        ddb().update_item(
+            TableName=get_settings().idempotency_table_name,
+            Key={"id": {"S": f"rate#{key}#{start}"}},
+            UpdateExpression="ADD calls :one SET expiration = :exp",
+            ConditionExpression="attribute_not_exists(calls) OR calls < :limit",
+            ExpressionAttributeValues=_values({":one": 1, ":exp": start + 2 * window, ":limit": limit}),
+        )
+    except ddb().exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def supplier_orders(tenant_id: str, supplier_id: str) -> Iterator[dict[str, Any]]:
+    """Every purchase order of one supplier (the shop's orders, filtered in DynamoDB)."""
+    return _query_all({
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "FilterExpression": "supplier_id = :supplier",
+        "ExpressionAttributeValues": _values({":pk": shop_pk(tenant_id), ":prefix": PO_PREFIX,
+                                              ":supplier": supplier_id}),  # fmt: skip
+    })
+
+
+# --- bought together ------------------------------------------------------------------------
+#
+# Per product one item (RELATED#<sku>): `orders` (sales with it) and `w@<other sku>` (sales with
+# both), ADDed by each sale's rollup transaction; per till the number of sales counted
+# (RELTOTAL#<till>), for lift. A sale of n products adds to n + 1 items: the cost grows with
+# the sales, not with the catalogue squared.
+
+def related_pk(tenant_id: str) -> str:
+    return f"SHOP#{tenant_id}#RELATED"
+
+
+RELATED_WITH = "w@"
+
+
+def related_adds(tenant_id: str, skus: list[str], till: str) -> list[dict[str, Any]]:
+    pk = related_pk(tenant_id)
+    actions = [counters_add(pk, f"RELTOTAL#{till}", {"orders": 1})]
+    for sku in skus:
+        adds: dict[str, Any] = {"orders": 1, **{RELATED_WITH + other: 1 for other in skus if other != sku}}
+        actions.append(counters_add(pk, f"RELATED#{sku}", adds, {"sku": sku}))
+    return actions
+
+
+def related_items(tenant_id: str, skus: list[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    unique = list(dict.fromkeys(skus))
+    for start in range(0, len(unique), 100):
+        keys = [{"PK": {"S": related_pk(tenant_id)}, "SK": {"S": f"RELATED#{sku}"}}
+                for sku in unique[start:start + 100]]  # fmt: skip
+        found.update({item["sku"]: item for item in _batch_get(keys, consistent=False)})
+    return found
+
+
+def related_total(tenant_id: str) -> int:
+    return sum(as_int(item.get("orders")) for item in _query_all({
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": _values({":pk": related_pk(tenant_id), ":prefix": "RELTOTAL#"}),
+    }))
+
+
+def claim_nightly(job: str, day: str) -> bool:
+    """Claim one nightly job's run for a day (False if a run already claimed it)."""
+    try:
+        ddb().put_item(TableName=table(), Item=to_ddb({"PK": f"NIGHTLY#{job}", "SK": day}),
+                       ConditionExpression="attribute_not_exists(PK)")  # fmt: skip
+    except ddb().exceptions.ConditionalCheckFailedException:
+        return False
+    return True

@@ -435,3 +435,10 @@ def install_middleware(app: Chalice) -> None:
             reply.body = json.dumps({"code": code, "message": message or body["Message"]})
             reply.headers["Content-Type"] = "application/json"
         return reply
+
+
+def caller_ip(request: Any = None) -> str | None:
+    """The address the request came from, as API Gateway saw it (for rate limits of public routes)."""
+    request = request if request is not None else current_request()
+    context = getattr(request, "context", None) or {}
+    return (context.get("identity") or {}).get("sourceIp")

@@ -42,6 +42,9 @@ PAGE = """<!doctype html>
   .note {{ color: #555; font-size: .85rem; }}
   .credit {{ margin-top: 24px; border-top: 1px dashed #111; padding-top: 8px; }}
   .credit h2 {{ font-size: 1.1rem; margin: 0 0 4px; }}
+  .feedback {{ display: flex; gap: 12px; align-items: center; margin-top: 20px; font-size: .9rem; }}
+  .feedback svg {{ width: 112px; height: 112px; flex: none; }}
+  .feedback a {{ word-break: break-all; }}
   @media print {{
     .print {{ display: none; }}
     body {{ padding: 0; max-width: none; font-size: 11pt; }}
@@ -75,6 +78,7 @@ PAGE = """<!doctype html>
 </table>
 <p class="note">{tax_note}</p>
 {credit_notes}
+{feedback}
 <footer>Sale {sale_id} · {units} item{plural}</footer>
 <button class="print" onclick="window.print()">Print</button>
 </body>
@@ -95,7 +99,8 @@ def quantity(line: SaleLine) -> str:
     return f"{line.quantity.normalize():f}{unit}"
 
 
-def render(shop: dict[str, Any], sale: Sale, local_time: datetime, zone: Any = None) -> str:
+def render(shop: dict[str, Any], sale: Sale, local_time: datetime, zone: Any = None,
+           feedback_url: str | None = None) -> str:
     """The invoice: the shop as it names itself, each line with quantity, unit, price, discount and
     tax rate, tax by rate, what was paid and how; returns follow as credit notes."""
     rows = "\n".join(
@@ -141,6 +146,7 @@ def render(shop: dict[str, Any], sale: Sale, local_time: datetime, zone: Any = N
         payment=escape(sale.payment_method),
         tax_note="Prices include tax." if sale.prices_include_tax else "Tax is added to the prices shown.",
         credit_notes="\n".join(_credit_note(sale, r, shop, zone) for r in sale.returns),
+        feedback=_feedback(feedback_url) if feedback_url else "",
         sale_id=escape(sale.sale_id),
         units=f"{sale.units.normalize():f}",
         plural="" if sale.units == 1 else "s",
@@ -167,3 +173,13 @@ def _credit_note(sale: Sale, ret: Return, shop: dict[str, Any], zone: Any) -> st
         f'<td colspan="3">Refund ({escape(shop.get("currency") or "USD")})</td>'
         f'<td class="num">-{money(ret.refund_total)}</td></tr></tfoot></table></section>'
     )
+
+
+def _feedback(url: str) -> str:
+    """The buyer's feedback link as a QR code, drawn here (segno, imported only for invoices; no
+    network call) as inline SVG, with the link in words for those who cannot scan."""
+    import segno
+
+    svg = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
+    return (f'<section class="feedback">{svg}<p>How was it? Rate what you bought:<br>'
+            f'<a href="{escape(url)}">{escape(url)}</a></p></section>')

@@ -338,6 +338,7 @@ class Product(BaseModel):
     updated_at: str
     pack_size: int = 1
     stock: list[LocationStock] = []
+    rating: Rating | None = None  # buyers' stars, from the feedback links
 
 
 class ListQuery(BaseModel):
@@ -439,11 +440,16 @@ class SaleLineIn(Strict):
         return self
 
 
+CustomerId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
+
+
 # Cash, card or any short label the shop uses ("voucher", "bank transfer").
 PaymentMethod = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=24)]
 
 
 class Customer(Strict):
+    id: CustomerId | None = None  # the shop's own id for the buyer; else the email identifies them
+    email: Email | None = None
     name: Label | None = None
     segment: Label | None = None
     region: Label | None = None
@@ -744,7 +750,8 @@ class AlertPage(BaseModel):
 
 # --- reports ----------------------------------------------------------------------------
 
-ReportBy = Literal["day", "week", "month", "category", "subcategory", "region", "state", "product", "location"]
+ReportBy = Literal["day", "week", "month", "category", "subcategory", "region", "state", "product", "location",
+                   "customer", "segment", "country", "city"]
 
 
 class RangeQuery(BaseModel):
@@ -1221,3 +1228,194 @@ class StockByLocationReport(BaseModel):
     in_transit: LocationValue
     total_cost: Decimal
     total_retail: Decimal
+
+
+# --- customers ----------------------------------------------------------------------------
+
+
+class Rfm(BaseModel):
+    recency: int  # 1-5, 5 = bought most recently (quintiles within the shop)
+    frequency: int
+    monetary: int
+    score: str  # e.g. "545"
+    group: str  # champions, loyal, promising, new, at_risk, hibernating, lost
+
+
+class CustomerOut(BaseModel):
+    customer_id: str
+    name: str | None = None
+    email: str | None = None
+    segment: str | None = None
+    country: str | None = None
+    city: str | None = None
+    orders: int
+    revenue: Decimal
+    profit: Decimal
+    returns: Decimal = Decimal(0)  # refunded to this customer
+    first_purchase: str | None = None
+    last_purchase: str | None = None
+    days_since_last: int | None = None
+    rfm: Rfm | None = None
+
+
+class CustomerQuery(ListQuery):
+    q: Annotated[str, Field(max_length=100)] | None = None
+    segment: Annotated[str, Field(max_length=100)] | None = None
+    group: Annotated[str, Field(max_length=30)] | None = None
+    sort: Literal["revenue", "orders", "last_purchase", "profit"] = "revenue"
+
+
+class CustomerPage(BaseModel):
+    items: list[CustomerOut]
+    total: int
+    next_cursor: str | None
+
+
+class CustomerSale(BaseModel):
+    sale_id: str
+    sold_at: str
+    revenue: Decimal
+    profit: Decimal
+    units: Qty
+    lines: int
+
+
+class TopProduct(BaseModel):
+    sku: str
+    name: str
+    units: Qty
+    revenue: Decimal
+    orders: int
+
+
+class CustomerDetail(CustomerOut):
+    sales: list[CustomerSale]
+    top_products: list[TopProduct]
+
+
+class SegmentRow(BaseModel):
+    segment: str
+    customers: int
+    revenue: Decimal
+    profit: Decimal
+
+
+class TopCustomer(BaseModel):
+    customer_id: str
+    name: str | None
+    revenue: Decimal
+    orders: int
+
+
+class CustomersReport(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+    from_: date = Field(alias="from")
+    to: date
+    customers: int
+    new: int
+    returning: int
+    repeat_rate: float  # share of this period's customers with two orders or more in it
+    revenue_per_customer: Decimal
+    segments: list[SegmentRow]
+    groups: dict[str, int]
+    top: list[TopCustomer]
+
+
+# --- buyers' feedback -------------------------------------------------------------------------
+
+MAX_COMMENT = 1000
+
+
+class RatingIn(Strict):
+    sku: Sku
+    stars: Annotated[int, Field(strict=True, ge=1, le=5)]
+    # Plain text: control and invisible formatting characters (RTL overrides) are refused; the
+    # site shows it as text, never as HTML.
+    comment: Annotated[str, AfterValidator(clean_text), Field(max_length=MAX_COMMENT)] | None = None
+
+
+class FeedbackIn(Strict):
+    ratings: Annotated[list[RatingIn], Field(min_length=1, max_length=MAX_SALE_LINES)]
+
+
+class FeedbackLink(BaseModel):
+    url: str
+    expires_at: str
+
+
+class FeedbackProduct(BaseModel):
+    sku: str
+    name: str
+    rated: bool
+
+
+class FeedbackForm(BaseModel):
+    shop_name: str
+    products: list[FeedbackProduct]
+    expires_at: str
+
+
+class FeedbackSaved(BaseModel):
+    saved: int
+
+
+class Rating(BaseModel):
+    average: float
+    count: int
+
+
+class FeedbackEntry(BaseModel):
+    sku: str
+    stars: int
+    comment: str | None = None
+    at: str
+
+
+class FeedbackPage(BaseModel):
+    items: list[FeedbackEntry]
+    rating: Rating | None
+    next_cursor: str | None
+
+
+class FeedbackRow(BaseModel):
+    sku: str
+    name: str
+    average: float
+    count: int
+    comments: list[FeedbackEntry]
+
+
+class FeedbackReport(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+    from_: date = Field(alias="from")
+    to: date
+    rows: list[FeedbackRow]
+
+
+class Scorecard(BaseModel):
+    supplier_id: str
+    orders: int  # placed (ordered at some point), cancelled ones included
+    orders_received: int  # fully received
+    units_received: Qty
+    units_rejected: Qty
+    reject_rate: float  # rejected / (received + rejected)
+    on_time_rate: float | None  # orders whose first delivery came within the promised lead time
+    lead_time_days_promised: float | None  # average over the orders that had a promise
+    lead_time_days_actual: float | None  # average days from ordered to first delivery
+
+
+class RelatedQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    limit: Annotated[int, Field(ge=1, le=50)] = 5
+
+
+class RelatedItem(BaseModel):
+    sku: str
+    name: str
+    together: int  # sales with both
+    confidence: float  # together / sales with this product
+    lift: float  # how much likelier together than by chance (1 = independent)
+
+
+class RelatedPage(BaseModel):
+    items: list[RelatedItem]

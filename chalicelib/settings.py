@@ -34,6 +34,11 @@ class Settings(BaseModel):
     member_check_seconds: int = 60
     # The queue the nightly forecast run fans out through, one message per shop (app.py).
     forecast_queue: str = "shelfwise-forecasts"
+    # Keys that sign buyers' feedback links, "<key id>:<secret>,...": the first signs new links,
+    # every one still verifies, so a key is rotated by putting a new one first and dropping the
+    # old one once its links have expired (feedback_link_days later).
+    feedback_secrets: str = ""
+    feedback_link_days: int = 30
 
     @property
     def token_issuer(self) -> str:
@@ -59,6 +64,8 @@ _ENV = {
     "idempotency_ttl_seconds": "IDEMPOTENCY_TTL_SECONDS",
     "member_check_seconds": "MEMBER_CHECK_SECONDS",
     "forecast_queue": "FORECAST_QUEUE",
+    "feedback_secrets": "FEEDBACK_SECRETS",
+    "feedback_link_days": "FEEDBACK_LINK_DAYS",
 }
 
 

@@ -663,6 +663,7 @@ class LocalStack:
             "SITE_URL": self.site_url,
             "ALERT_SENDER": self.alert_sender,
             "POWERTOOLS_SERVICE_NAME": "shelfwise",
+            "FEEDBACK_SECRETS": self._feedback_secret(),
         }
         if not self.quiet:
             # CloudWatch metrics are printed as JSON blobs: no use on a console, with no CloudWatch.
@@ -670,6 +671,18 @@ class LocalStack:
         if self.dynamodb == "moto":
             env["IMPORT_WORKERS"] = "1"  # moto's DynamoDB is not safe for transactions side by side
         return env
+
+    def _feedback_secret(self) -> str:
+        """The key that signs feedback links locally: made once, kept with the stack's data so
+        links printed yesterday still open (in AWS it comes from the deployment's settings)."""
+        import secrets
+
+        path = self.data_dir / "feedback-secret"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text("local1:" + secrets.token_urlsafe(32), encoding="utf-8")
+        return path.read_text(encoding="utf-8").strip()
 
     def _child_env(self) -> dict[str, str]:
         return {**self._base_env(), **self.env}

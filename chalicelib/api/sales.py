@@ -70,8 +70,8 @@ def sale_invoice(identity: Identity, sale_id: str) -> Response:
     sale, _ = sales.get(identity, sale_id)
     shop = db.get_shop(identity.tenant_id) or {}
     local = datetime.fromisoformat(sale.sold_at.replace("Z", "+00:00")).astimezone(sales.shop_zone(shop))
-    return Response(
-        body=invoice.render(shop, sale, local, sales.shop_zone(shop)),
-        status_code=200,
-        headers={"Content-Type": "text/html; charset=utf-8"},
-    )
+    from chalicelib.services import feedback
+
+    link = feedback.link(identity, sale_id).url if feedback.configured() else None
+    body = invoice.render(shop, sale, local, sales.shop_zone(shop), feedback_url=link)
+    return Response(body=body, status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})

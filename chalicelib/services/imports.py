@@ -31,7 +31,7 @@ from chalicelib.models import (
     clean_text,
 )
 from chalicelib.observability import count, logger
-from chalicelib.services import products, sales, stock
+from chalicelib.services import customers, products, sales, stock
 from chalicelib.settings import get_settings
 
 MONEY_FIELDS = {"price", "unit_cost"}
@@ -206,6 +206,8 @@ def _differs(old: Any, new: Any) -> bool:
 SALES_REQUIRED = ["Order ID", "Order Date", "Product ID", "Product Name", "Sales", "Quantity", "Profit"]
 MAX_ACTIONS = 100  # DynamoDB's limit on one TransactWriteItems
 CUSTOMER = {
+    "Customer ID": "id",
+    "Customer Email": "email",
     "Customer Name": "name",
     "Segment": "segment",
     "Country": "country",
@@ -292,6 +294,7 @@ def import_sales(identity: Identity, raw: bytes | None, dry_run: bool) -> SalesI
     # never exists without its sales nor a sale line without its product.
     creates = {p.sku: products.new_item(identity.tenant_id, p, last_sold_at=latest[p.sku]) for p in new_products}
     db.index_products(identity.tenant_id, list(creates.values()))
+    _customers_seen(identity.tenant_id, todo, zone)
     transactions = _pack(
         chunk
         for day in sorted(by_day)
@@ -322,7 +325,8 @@ OWN_EXPORT = {
     "Profit": "profit",
 }
 OWN_EXTRA = {"Category": "category", "Sub-Category": "subcategory", "Customer Name": "customer_name",
-             **{column: field for column, field in CUSTOMER.items() if field != "name"}}
+             **{column: field for column, field in CUSTOMER.items() if field not in ("name", "id", "email")},
+             "Customer ID": "customer_id"}
 EXACT_AT, EXACT_PRICE = "\x00at", "\x00unit_price"  # cells no file can have: the exact time and price
 
 
@@ -399,7 +403,26 @@ def _sale_line(row: int, cells: dict[str, str], decimal_comma: bool = False) -> 
                 line["customer"][key] = clean_text(cells[column])[:100]
             except ValueError as exc:
                 bad.append(RowError(row=row, column=column, message=str(exc)))
+    bad += _check_customer(row, line["customer"])
+    line["customer"] = customers.identify(line["customer"])
     return line, bad
+
+
+def _check_customer(row: int, customer: dict[str, Any]) -> list[RowError]:
+    """A customer's id and email as a sale's are checked (they key the customer's record)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from chalicelib.models import CustomerId, Email
+
+    bad = []
+    for field, kind, column in (("id", CustomerId, "Customer ID"), ("email", Email, "Customer Email")):
+        if customer.get(field):
+            try:
+                TypeAdapter(kind).validate_python(customer[field])
+            except ValidationError:
+                bad.append(RowError(row=row, column=column, message=f"is not a valid customer {field}"))
+                del customer[field]
+    return bad
 
 
 def _noon(day: date, zone: Any) -> datetime:
@@ -456,8 +479,10 @@ def _chunks(
     for oid in order_ids:
         theirs = sales.DayRollup.items_of(_rollup_lines(todo[oid]), todo[oid][0]["customer"])
         both = items | theirs
-        # a Put per sale, the day's totals, the other rollup items, a Put per new product
-        size = len(chunk) + 1 + 1 + len(both) + sum(1 for item in both if item in creates)
+        # a Put per sale and its customer reference, the day's totals, the other rollup items, a
+        # customer record per customer, a Put per new product
+        size = (2 * (len(chunk) + 1) + 1 + len(both) + sum(1 for item in both if item in creates)
+                + sum(1 for item in both if isinstance(item, tuple) and item[0] == "customer"))
         if chunk and size > MAX_ACTIONS:
             yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates)
             chunk, both = [], theirs
@@ -467,21 +492,52 @@ def _chunks(
         yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates)
 
 
+def _customers_seen(tenant_id: str, todo: dict[str, list[dict[str, Any]]], zone: Any) -> None:
+    """Before the sales: each customer of the file exists, with its first and last purchase moved
+    to take in the file's (min and max: harmless if the import runs again)."""
+    spans: dict[str, tuple[str, str, dict[str, Any]]] = {}
+    for lines in todo.values():
+        customer = lines[0]["customer"]
+        if not customer.get("customer_id"):
+            continue
+        at = lines[0].get("at") or clock.iso(_noon(lines[0]["day"], zone))
+        first, last, profile = spans.get(customer["customer_id"], (at, at, customer))
+        spans[customer["customer_id"]] = (min(first, at), max(last, at), customer if at >= last else profile)
+
+    def seen(span: tuple[str, tuple[str, str, dict[str, Any]]]) -> None:
+        cid, (first, last, customer) = span
+        profile = {k: customer[k] for k in customers.PROFILE if customer.get(k)}
+        db.customer_seen(tenant_id, cid, last, profile)
+        if first != last:
+            db.customer_seen(tenant_id, cid, first, profile)
+
+    with ThreadPoolExecutor(max_workers=max(get_settings().import_workers, 1)) as pool:
+        list(pool.map(seen, spans.items()))
+
+
 def _pack(chunks: Iterator[tuple[date, list[dict[str, Any]]]]) -> list[list[dict[str, Any]]]:
-    """Several days per transaction (fewer requests), but never two parts of one day: they would
-    both update that day's rollup, which one transaction may not do twice."""
+    """Several days per transaction (fewer requests), but never two chunks that write the same
+    item (two parts of one day update that day's rollup; two days may update one customer),
+    which one transaction may not do twice."""
     transactions: list[list[dict[str, Any]]] = []
     current: list[dict[str, Any]] = []
-    days: set[date] = set()
-    for day, actions in chunks:
-        if current and (len(current) + len(actions) > MAX_ACTIONS or day in days):
+    touched: set[str] = set()
+    for _day, actions in chunks:
+        keys = {_item_key(a) for a in actions}
+        if current and (len(current) + len(actions) > MAX_ACTIONS or keys & touched):
             transactions.append(current)
-            current, days = [], set()
+            current, touched = [], set()
         current += actions
-        days.add(day)
+        touched |= keys
     if current:
         transactions.append(current)
     return transactions
+
+
+def _item_key(action: dict[str, Any]) -> str:
+    (kind, body), = action.items()
+    key = body["Item"] if kind == "Put" else body["Key"]
+    return f"{body['TableName']}|{key['PK']['S']}|{key['SK']['S']}"
 
 
 def _rollup_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -513,6 +569,7 @@ def _actions(
     """The sales of these orders and, in the same transaction, what they add to the rollups:
     counted exactly once, since the sales' Puts fail if they were recorded before."""
     actions = []
+    recorded = []
     rollup = sales.DayRollup()
     noon = clock.iso(_noon(day, zone))
     for oid in order_ids:
@@ -522,9 +579,7 @@ def _actions(
         rollup.add(lines, customer)
         revenue = sum((ln["revenue"] for ln in lines), Decimal(0))
         cost = sum((ln["cost"] for ln in lines), Decimal(0))
-        actions.append(
-            db.sale_put(
-                tenant_id,
+        recorded.append(
                 {
                     "sale_id": sale_ids[oid],
                     "invoice_no": 0,
@@ -540,9 +595,10 @@ def _actions(
                     "source": "import",
                     "external_id": oid,
                     "created_at": clock.now_iso(),
-                },
-            )
+                }
         )
+    actions += [db.sale_put(tenant_id, sale) for sale in recorded]
+    actions += customers.import_actions(tenant_id, recorded)
     actions += [db.new_product(tenant_id, creates.pop(sku)) for sku in rollup.products if sku in creates]
     return actions + rollup.writes(tenant_id, day.isoformat(), sales.IMPORT_TILL)
 
@@ -607,6 +663,7 @@ SALES_EXPORT = [
     "state",
     "city",
     "country",
+    "customer_id",
     "external_id",
 ]
 
@@ -641,7 +698,8 @@ def export_sales(identity: Identity, first: date, last: date) -> str:
                         "sold_at": sale["sold_at"],
                         "external_id": sale.get("external_id"),
                         "customer_name": customer.get("name"),
-                        **{k: customer.get(k) for k in ("segment", "region", "state", "city", "country")},
+                        **{k: customer.get(k) for k in ("segment", "region", "state", "city", "country",
+                                                        "customer_id")},
                     }
                     for line in sale["lines"]
                 ]

@@ -15,6 +15,7 @@ from chalicelib.models import (
     ProductPage,
     ProductPatch,
     ProductQuery,
+    Rating,
     check_sku,
 )
 from chalicelib.observability import count
@@ -56,6 +57,7 @@ def to_product(item: dict[str, Any], location: str | None = None) -> Product:
         low_stock=is_low,
         on_order=db.as_qty(item.get("on_order")),
         last_sold_at=item.get("last_sold_at"),
+        rating=rating_of(item),
         created_at=item["created_at"],
         updated_at=item["updated_at"],
         pack_size=db.as_int(item.get("pack_size")) or 1,
@@ -252,3 +254,11 @@ def delete(identity: Identity, sku: str) -> None:
         count("ProductDeleted")
 
     retry.until_written(attempt, BUSY)
+
+
+def rating_of(item: dict[str, Any]) -> Rating | None:
+    """A product's average stars from the sum and count its feedback keeps on it."""
+    count = db.as_int(item.get("rating_count"))
+    if not count:
+        return None
+    return Rating(average=round(float(Decimal(item.get("rating_sum") or 0) / count), 2), count=count)

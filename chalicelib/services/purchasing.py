@@ -240,7 +240,12 @@ def change_status(identity: Identity, po_id: str, request: PurchaseStatusIn) -> 
             if supplier.get("email"):
                 changes["supplier_email_due"] = "pending"
         actions = [
-            db.purchase_order_change(identity.tenant_id, item["po_id"], db.as_int(item["version"]), changes)
+            db.purchase_order_change(
+                identity.tenant_id, item["po_id"], db.as_int(item["version"]),
+                {"status": wanted, "updated_at": now, "status_history": [*item.get("status_history", []),
+                                                                         {"status": wanted, "at": now}],
+                 **_promise(identity.tenant_id, item, wanted, now)},
+            )  # fmt: skip
         ]
         # Stock on order follows the order: counted from "ordered" until received or cancelled.
         sign = (
@@ -419,3 +424,12 @@ def receive(identity: Identity, po_id: str, request: ReceiptIn, key: str | None 
         return to_order(item)
 
     return retry.until_written(attempt, BUSY)
+
+
+def _promise(tenant_id: str, item: dict[str, Any], wanted: str, now: str) -> dict[str, Any]:
+    """When an order is placed: when, and the lead time its supplier promised then (the supplier's
+    scorecard compares the receipts with it)."""
+    if wanted != "ordered":
+        return {}
+    lead = (db.get_supplier(tenant_id, item["supplier_id"]) or {}).get("lead_time_days")
+    return {"ordered_at": now, **({"promised_days": lead} if lead is not None else {})}

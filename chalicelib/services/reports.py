@@ -117,6 +117,12 @@ def sales_report(identity: Identity, query: SalesReportQuery) -> SalesReport:
             tally = rows.setdefault(item["sku"] if by == "product" else item["key"], Tally())
             tally.name = item.get("name")
             tally.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
+        if by in sales.CUSTOMER_DIMENSIONS:
+            _rest_unspecified(rows, totals)
+        if by == "customer":
+            names = db.get_customers(identity.tenant_id, [k for k in rows if k != sales.UNSPECIFIED])
+            for key, tally in rows.items():
+                tally.name = (names.get(key) or {}).get("name")
         ordered = sorted(rows.items(), key=lambda kv: (-kv[1].revenue, kv[0]))
     return SalesReport(
         from_=first,
@@ -347,3 +353,14 @@ def returns_report(identity: Identity, query: RangeQuery) -> ReturnsReport:
     totals = ReturnsTotals(sold=sold, returned=returned, rate=rate(returned, sold),
                            refunded=sum((r.refunded for r in out), ZERO))  # fmt: skip
     return ReturnsReport(from_=first, to=last, rows=out, totals=totals)
+
+
+def _rest_unspecified(rows: dict[str, Tally], totals: Tally) -> None:
+    """Breakdowns by who bought are written only for sales that say so: what the rows do not
+    cover of the period's totals is one row, Unspecified, so the rows add up to the totals."""
+    rest = Tally()
+    rest.add(totals.revenue, totals.cost, totals.units, totals.orders)
+    for tally in rows.values():
+        rest.add(-tally.revenue, -tally.cost, -tally.units, -tally.orders)
+    if rest.revenue or rest.cost or rest.units or rest.orders:
+        rows.setdefault(sales.UNSPECIFIED, Tally()).add(rest.revenue, rest.cost, rest.units, rest.orders)

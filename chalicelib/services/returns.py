@@ -18,7 +18,7 @@ from chalicelib.auth import Identity
 from chalicelib.errors import AppError, Conflict, Invalid, NotFound
 from chalicelib.models import Return, ReturnIn, qty_out
 from chalicelib.observability import count
-from chalicelib.services import sales
+from chalicelib.services import customers, sales
 from chalicelib.services.products import check_units
 
 MAX_RETURN_LINES = 15  # what one transaction holds: 2 stock actions and up to 4 rollups per line
@@ -160,6 +160,7 @@ def record(identity: Identity, sale_id: str, request: ReturnIn, key: str | None 
         rollup.subtract_return(sale, back, refund_method)
         day = now.astimezone(sales.shop_zone(db.get_shop(tenant_id))).date().isoformat()
         actions += rollup.writes(tenant_id, day, db.DEFAULT_TILL)
+        actions += customers.return_actions(tenant_id, sale, back)
         try:
             db.transact(actions)
         except db.ConditionFailed as failed:

@@ -22,18 +22,23 @@ from chalicelib.auth import Identity
 from chalicelib.errors import AppError, InsufficientStock, Invalid, NotFound, ServiceUnavailable
 from chalicelib.models import Return, ReturnLine, Sale, SaleIn, SaleLine, SalePage, SaleQuery, qty_out
 from chalicelib.observability import count, logger
+from chalicelib.services import customers, related
 from chalicelib.services.products import check_units
 
 FUTURE_SLACK = timedelta(minutes=5)
 UNCATEGORISED = "Uncategorised"
 UNSPECIFIED = "Unspecified"
 IMPORT_TILL = "import"  # imported history is counted apart from every live till
+MAX_TRANSACTION = 100  # DynamoDB's limit on the actions of one transaction
 SETTLE_AFTER = timedelta(minutes=1)  # a marker older than this lost its second transaction
 
 # Breakdowns the reports offer: from each line's product, or from the sale's customer.
 LINE_DIMENSIONS = ("category", "subcategory")
 # A sale's location rides with its customer's fields here (a sale without one was at Main).
 SALE_DIMENSIONS = ("region", "state", "location")
+# Breakdowns by who bought: written only for sales whose customer gives that value (an anonymous
+# sale writes none of them); the report counts what is left of the day's totals as unspecified.
+CUSTOMER_DIMENSIONS = ("customer", "segment", "country", "city")
 
 
 def _sale_key(customer: dict[str, Any], dimension: str) -> str:
@@ -43,6 +48,16 @@ def _sale_key(customer: dict[str, Any], dimension: str) -> str:
 def rollup_customer(sale: dict[str, Any]) -> dict[str, Any]:
     """The sale-wide fields its rollups break down by: its customer's, and its location."""
     return {**(sale.get("customer") or {}), "location": sale.get("location_id") or db.MAIN_LOCATION}
+
+
+def sale_keys(customer: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (dimension, key) breakdown items a sale by this customer (and at its location) adds to."""
+    keys = [(dimension, _sale_key(customer, dimension)) for dimension in SALE_DIMENSIONS]
+    for dimension in CUSTOMER_DIMENSIONS:
+        value = customer.get("customer_id" if dimension == "customer" else dimension)
+        if value:
+            keys.append((dimension, value))
+    return keys
 
 
 def shop_zone(shop: dict[str, Any] | None) -> ZoneInfo:
@@ -132,15 +147,15 @@ class DayRollup:
                 _count(self.breakdowns[key], Decimal(ln["revenue"]), Decimal(ln["cost"]), ln["quantity"],
                        orders=key not in seen)
                 seen.add(key)
-        for dimension in SALE_DIMENSIONS:  # orders by key = sales that contain it
-            _count(self.breakdowns[(dimension, _sale_key(customer, dimension))], revenue, cost, units)
+        for key in sale_keys(customer):  # orders by key = sales that contain it
+            _count(self.breakdowns[key], revenue, cost, units)
 
     @staticmethod
     def items_of(lines: list[dict[str, Any]], customer: dict[str, Any]) -> set[Any]:
         """The rollup items (besides the day's totals) that these sales' lines add to."""
         items: set[Any] = {ln["sku"] for ln in lines}
         items |= {(dimension, ln[dimension]) for ln in lines for dimension in LINE_DIMENSIONS}
-        return items | {(dimension, _sale_key(customer, dimension)) for dimension in SALE_DIMENSIONS}
+        return items | set(sale_keys(customer))
 
     def writes(self, tenant_id: str, day: str, till: str) -> list[dict[str, Any]]:
         return db.rollup_writes(tenant_id, day, till, self.totals, self.products, dict(self.breakdowns))
@@ -164,9 +179,8 @@ class DayRollup:
                         reason_key(r.get("reason")): r["quantity"]})  # fmt: skip
             for dimension in LINE_DIMENSIONS:
                 _count(self.breakdowns[(dimension, r[dimension])], revenue, cost, units, orders=False)
-            for dimension in SALE_DIMENSIONS:
-                _count(self.breakdowns[(dimension, _sale_key(customer, dimension))], revenue, cost, units,
-                       orders=False)  # fmt: skip
+            for key in sale_keys(customer):
+                _count(self.breakdowns[key], revenue, cost, units, orders=False)
 
 
 # Names of the counters on a day's totals (and a product's day) that are keyed by a value.
@@ -244,7 +258,7 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
     needed: dict[str, Decimal] = defaultdict(Decimal)
     for line in request.lines:  # the same SKU on two lines is one stock change
         needed[line.sku] += line.quantity
-    customer = request.customer.model_dump(exclude_none=True) if request.customer else {}
+    customer = customers.identify(request.customer.model_dump(exclude_none=True) if request.customer else {})
     claim = idempotency.Claim(tenant_id, "sale", key, request) if key else None
     from chalicelib.services import locations
 
@@ -336,21 +350,35 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
 
 
 def apply_rollups(tenant_id: str, sale: dict[str, Any]) -> None:
-    """The sale's second transaction: its rollups, once (a no-op if they are written already)."""
+    """The sale's second transaction: its rollups and its customer's totals, once (a no-op if they
+    are written already). The customer's first and last purchase move before it: min and max can
+    be taken again without harm, so a retry of this function after a crash counts nothing twice."""
     rollup = DayRollup()
     rollup.add(sale["lines"], rollup_customer(sale), sale.get("payment_method") or "other")
     actions = [db.settle_pending(tenant_id, sale["sale_id"]), *rollup.writes(tenant_id, sale["day"],
                                                                              sale.get("till") or db.DEFAULT_TILL)]
+    actions += customers.sale_actions(tenant_id, sale)
+    pairs = related.sale_actions(tenant_id, sale)
+    # Bought-together counts ride in the same exactly-once transaction when they fit (they do
+    # for all but the widest sales); otherwise they follow it, best effort.
+    fits = len(actions) + len(pairs) <= MAX_TRANSACTION
+    if fits:
+        actions += pairs
+    written = False
 
     def attempt() -> None:
+        nonlocal written
         try:
             db.transact(actions)
+            written = True
         except db.ConditionFailed as failed:
             if failed.reasons[:1] == ["ConditionalCheckFailed"]:
                 return  # the marker is gone: these rollups were written before
             raise
 
     retry.until_written(attempt, "The shop's figures are busy; the sale is recorded and will be counted shortly.")
+    if written and pairs and not fits:
+        related.write_apart(pairs)
 
 
 def _rollups_now_or_later(tenant_id: str, sale: dict[str, Any]) -> None:

@@ -38,8 +38,11 @@ const ROUTES = [
   ["staff", "/staff", "staff", "more"],
   ["locations", "/locations", "locations", "more"],
   ["transfers", "/transfers", "transfers", "more"],
+  ["customers", "/customers", "customers", "more"],
+  ["customer", "/customers/:id", "customer", "more"],
+  ["feedback", "/feedback/:token", "feedback", null, "open"], // buyers, signed in or not
 ].map(([name, path, module, tab, isPublic]) => ({
-  name, module, tab, isPublic: Boolean(isPublic),
+  name, module, tab, isPublic: Boolean(isPublic), isOpen: isPublic === "open",
   keys: [...path.matchAll(/:(\w+)/g)].map((m) => m[1]),
   pattern: new RegExp("^" + path.replace(/:(\w+)/g, "([^/]+)") + "$"),
 }));
@@ -114,7 +117,7 @@ async function render() {
     go("#/login" + next);
     return;
   }
-  if (route.isPublic && session.signedIn()) {
+  if (route.isPublic && !route.isOpen && session.signedIn()) {
     go("#/");
     return;
   }

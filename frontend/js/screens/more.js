@@ -30,6 +30,7 @@ export default async function render({ root }) {
         link("#/settings", "Shop settings", "Name, address and tax id for invoices; currency, time zone, tax"),
         link("#/reports", "Reports", "ABC analysis, dead stock, stock valuation, sales by…"),
         link("#/suppliers", "Suppliers"),
+        link("#/customers", "Customers", "Top customers, groups, search"),
         link("#/reorder", "Reorder", "What will run out, and what to order this week"),
         link("#/staff", "Staff", "Who can sign in to this shop: invite, remove"),
         link("#/alerts", "Low-stock alerts", "Who gets the emails, and what was sent"),

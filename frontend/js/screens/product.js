@@ -66,6 +66,7 @@ export default async function render({ root, params, signal }) {
       ["Lead time", product.lead_time_days === null || product.lead_time_days === undefined ? "–" : `${number(product.lead_time_days)} day${product.lead_time_days === 1 ? "" : "s"}`],
       ["Barcode", product.barcode || "–"],
       ["Last sold", product.last_sold_at ? ago(product.last_sold_at) : "never"],
+      ["Rating", product.rating ? `${"★".repeat(Math.round(product.rating.average))} ${product.rating.average} (${product.rating.count})` : "no ratings yet"],
     ])),
     h("section", { class: "card", "aria-labelledby": "forecast-title" },
       h("h2", { id: "forecast-title" }, "Demand ahead"), forecastBox),
