@@ -1,12 +1,13 @@
 """Shelfwise API and scheduled jobs: wiring only. The code lives in chalicelib/."""
 
 import os
+from typing import Any
 from urllib.parse import urlsplit
 
 from chalice import Chalice, ConvertToMiddleware, CORSConfig, Rate
 
 from chalicelib import http
-from chalicelib.api import alerts, auth, imports, products, purchasing, reports, sales, system
+from chalicelib.api import alerts, auth, bigimports, imports, products, purchasing, reports, sales, system
 from chalicelib.observability import logger, metrics
 
 app = Chalice(app_name="shelfwise")
@@ -22,7 +23,7 @@ app.api.cors = CORSConfig(
     max_age=600,
 )
 
-for blueprint in (system, auth, products, sales, purchasing, alerts, reports, imports):
+for blueprint in (system, auth, products, sales, purchasing, alerts, reports, imports, bigimports):
     app.register_blueprint(blueprint.bp)
 
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
@@ -41,3 +42,25 @@ def check_stock_levels(event: object) -> dict:
     from chalicelib.services.sales import settle_pending_rollups
 
     return {"rollups_settled": settle_pending_rollups(), **check_all()}
+
+
+# Imports of any size: the upload's S3 event starts one; a queue carries it on past a run's time
+# budget (and brings it back after a crash, once the message's visibility timeout has passed).
+# Names read when the app is packaged; locally, local/import_loop.py delivers both events.
+IMPORTS_BUCKET = os.environ.get("IMPORTS_BUCKET", "shelfwise-imports")
+IMPORTS_QUEUE = os.environ.get("IMPORTS_QUEUE", "shelfwise-imports")
+
+
+@app.on_s3_event(bucket=IMPORTS_BUCKET, events=["s3:ObjectCreated:*"], prefix="imports/")
+def import_uploaded(event: Any) -> str:
+    from chalicelib.services import bigimports
+
+    return bigimports.uploaded(event.bucket, event.key)
+
+
+@app.on_sqs_message(queue=IMPORTS_QUEUE, batch_size=1)
+def import_continue(event: Any) -> None:
+    from chalicelib.services import bigimports
+
+    for record in event:
+        bigimports.continue_from(record.body)

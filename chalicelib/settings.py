@@ -29,6 +29,11 @@ class Settings(BaseModel):
     # Imports write days side by side; 1 where the DynamoDB stand-in is not thread-safe (moto).
     import_workers: int = 4
     idempotency_ttl_seconds: int = 24 * 3600
+    # Imports of any size: the bucket files are uploaded to (presigned POST), the queue a long
+    # import continues through (empty: the processing function is called in-process, as in tests).
+    imports_bucket: str = "shelfwise-imports"
+    imports_queue_url: str = ""
+    max_upload_bytes: int = 200 * 1024 * 1024
 
     @property
     def token_issuer(self) -> str:
@@ -52,6 +57,9 @@ _ENV = {
     "max_import_bytes": "MAX_IMPORT_BYTES",
     "import_workers": "IMPORT_WORKERS",
     "idempotency_ttl_seconds": "IDEMPOTENCY_TTL_SECONDS",
+    "imports_bucket": "IMPORTS_BUCKET",
+    "imports_queue_url": "IMPORTS_QUEUE_URL",
+    "max_upload_bytes": "MAX_UPLOAD_BYTES",
 }
 
 
