@@ -42,7 +42,7 @@ def sqs_event(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
 
 
 def deliver_once(sqs: Any, handlers: dict[str, Any], uploads_url: str, work_url: str, context: Any,
-                 wait: int = 1) -> int:
+                 wait: int = 0) -> int:
     """Receive what each queue has and hand it to its function; returns how many messages ran."""
     ran = 0
     for url, name in ((uploads_url, "import_uploaded"), (work_url, "import_continue")):
@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     while not _stopping.is_set():
         context = LambdaContext("import_continue", memory_size=512, max_runtime_ms=300_000)
         try:
-            deliver_once(sqs, handlers, uploads_url, work_url, context)
+            if not deliver_once(sqs, handlers, uploads_url, work_url, context):
+                _stopping.wait(0.5)
         except Exception:
             log.exception("could not read the queues; trying again")
             _stopping.wait(2)

@@ -319,6 +319,9 @@ def _start(tenant_id: str, item: dict[str, Any], worker: str) -> dict[str, Any] 
     size = int(head["ContentLength"])
     if size == 0:
         raise BadFile("The file is empty; send a CSV file with a header row.")
+    if size > db.as_int(item["bytes"]):  # S3 refuses it by the upload's policy; in case it did not
+        raise BadFile(f"The file is {size:,} bytes, more than the {db.as_int(item['bytes']):,} declared; "
+                      "start a new import with its real size.")
     first = next(_pieces(tenant_id, {**item, "etag": head["ETag"]}, 0), b"")[:4096]
     for magic, what in NOT_CSV.items():
         if first.startswith(magic):
