@@ -29,6 +29,7 @@ const ROUTES = [
   ["more", "/more", "more", "more"],
   ["reports", "/reports", "reports", "more"],
   ["import", "/import", "import", "more"],
+  ["big-import", "/import/large", "big-import", "more"],
   ["export", "/export", "export", "more"],
   ["alerts", "/alerts", "alerts", "more"],
   ["outbox", "/outbox", "outbox", "more"],
