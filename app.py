@@ -44,18 +44,12 @@ def check_stock_levels(event: object) -> dict:
     return {"rollups_settled": settle_pending_rollups(), **check_all()}
 
 
-# Imports of any size: the upload's S3 event starts one; a queue carries it on past a run's time
-# budget (and brings it back after a crash, once the message's visibility timeout has passed).
-# Names read when the app is packaged; locally, local/import_loop.py delivers both events.
-IMPORTS_BUCKET = os.environ.get("IMPORTS_BUCKET", "shelfwise-imports")
+# Imports of any size: the imports bucket tells the imports queue of each upload (S3 event
+# notifications to SQS, set on the bucket: `chalice package` cannot attach @app.on_s3_event to a
+# bucket), and a run past its time budget hands on through the same queue; a run that crashes
+# leaves its message to come back after the visibility timeout. Read when the app is packaged;
+# locally, local/import_loop.py delivers the queue's messages.
 IMPORTS_QUEUE = os.environ.get("IMPORTS_QUEUE", "shelfwise-imports")
-
-
-@app.on_s3_event(bucket=IMPORTS_BUCKET, events=["s3:ObjectCreated:*"], prefix="imports/")
-def import_uploaded(event: Any) -> str:
-    from chalicelib.services import bigimports
-
-    return bigimports.uploaded(event.bucket, event.key)
 
 
 @app.on_sqs_message(queue=IMPORTS_QUEUE, batch_size=1)
@@ -63,4 +57,4 @@ def import_continue(event: Any) -> None:
     from chalicelib.services import bigimports
 
     for record in event:
-        bigimports.continue_from(record.body)
+        bigimports.handle_message(record.body)

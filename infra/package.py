@@ -56,7 +56,8 @@ API_BURST_LIMIT = 100
 
 def function_names(stage: str) -> dict[str, str]:
     """Logical ids in chalice's template -> the function names (as `chalice deploy` names them)."""
-    return {"APIHandler": f"shelfwise-{stage}", "CheckStockLevels": f"shelfwise-{stage}-check_stock_levels"}
+    return {"APIHandler": f"shelfwise-{stage}", "CheckStockLevels": f"shelfwise-{stage}-check_stock_levels",
+            "ImportContinue": f"shelfwise-{stage}-import_continue"}
 
 
 def export(stage: str, name: str) -> dict[str, str]:
@@ -118,6 +119,8 @@ def overlay(stage: str) -> dict[str, Any]:
         "USER_POOL_CLIENT_ID": export(stage, "UserPoolClientId"),
         "SITE_URL": export(stage, "SiteUrl"),
         "ALERT_SENDER": export(stage, "AlertSender"),
+        "IMPORTS_BUCKET": export(stage, "ImportsBucketName"),
+        "IMPORTS_QUEUE_URL": export(stage, "ImportsQueueUrl"),
     }
     resources: dict[str, Any] = {}
     for logical_id, name in function_names(stage).items():
@@ -246,6 +249,7 @@ def build(
         "AWS_DEFAULT_REGION": region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
         or "us-east-1",
         "SITE_URL": site_url or PLACEHOLDER_SITE_URL,
+        "IMPORTS_QUEUE": f"shelfwise-{stage}-imports",  # the queue import_continue reads (infra/template.yaml)
     }
     command = [_chalice(), "--project-dir", str(project), "package", "--stage", stage,
                "--pkg-format", "cloudformation", "--template-format", "json",

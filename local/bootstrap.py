@@ -90,20 +90,18 @@ def verify_sender(ses: Any, sender: str) -> None:
     ses.verify_email_identity(EmailAddress=sender)
 
 
-def create_imports_storage(s3: Any, sqs: Any, bucket: str, queue: str, uploads_queue: str | None = None) -> str:
-    """The imports bucket (browsers POST to it, so it answers their CORS preflight; uploads expire
-    after a week) and the queue an import carries on through; returns the queue's URL. With
-    `uploads_queue`, the bucket also tells that queue of each upload (locally, where the S3 event
-    cannot reach the functions directly: local/import_loop.py reads it)."""
+def create_imports_storage(s3: Any, sqs: Any, bucket: str, queue: str, notify: bool = True) -> str:
+    """The imports bucket (browsers POST to it, so it answers their CORS preflight) telling the
+    imports queue of each upload (as infra/template.yaml sets it up in AWS), and that queue;
+    returns the queue's URL."""
     existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
     if bucket not in existing:
         s3.create_bucket(Bucket=bucket)
     s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
         {"AllowedMethods": ["POST", "GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"], "MaxAgeSeconds": 600}]})
     queue_url: str = sqs.create_queue(QueueName=queue, Attributes={"VisibilityTimeout": "360"})["QueueUrl"]
-    if uploads_queue:
-        uploads_url = sqs.create_queue(QueueName=uploads_queue)["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=uploads_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    if notify:
+        arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [{
             "QueueArn": arn, "Events": ["s3:ObjectCreated:*"],
             "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "imports/"}]}},

@@ -8,8 +8,8 @@
 - moto's server for Cognito, SES, S3 and SQS (the imports' bucket and queues). Its state is in
   memory; sign-ups are kept across restarts by moto's request recorder (.local/moto/recording.jsonl, replayed at start).
 - the API (Chalice's local server, local/api_server.py), the schedule loop that fires
-  `check_stock_levels` (local/schedule_loop.py), the loop that delivers the imports' S3 and SQS
-  events (local/import_loop.py), and the static site from frontend/.
+  `check_stock_levels` (local/schedule_loop.py), the loop that delivers the imports queue's
+  messages (local/import_loop.py), and the static site from frontend/.
 - the demo shop, loaded through the API on first start (DEMO=0 to skip): its catalogue, stock and
   today's sales before the stack says it is ready, its four years of sales history in the
   background (progress at the site's /demo.json, shown on the dashboard; a restart resumes it).
@@ -55,7 +55,6 @@ DEFAULT_SENDER = "alerts@shelfwise.local"
 STAGE = "local"
 IMPORTS_BUCKET = "shelfwise-imports"
 IMPORTS_QUEUE = "shelfwise-imports"
-IMPORTS_UPLOADS_QUEUE = "shelfwise-imports-uploads"  # the bucket's notifications (moto cannot invoke a function)
 
 # Cognito requests replayed at start so that local accounts keep their logins across restarts.
 KEPT_COGNITO_ACTIONS = frozenset(
@@ -592,17 +591,12 @@ class LocalStack:
         return pool_id, client_id
 
     def _bootstrap_imports(self) -> None:
-        """The imports bucket and queue in moto, the bucket telling a second queue of each upload
-        (local/import_loop.py turns those messages into the S3 event)."""
+        """The imports bucket and queue in moto, the bucket telling the queue of each upload."""
         from local import bootstrap
 
-        sqs = self.client("sqs")
-        self._imports = {
-            "IMPORTS_BUCKET": IMPORTS_BUCKET,
-            "IMPORTS_QUEUE_URL": bootstrap.create_imports_storage(
-                self.client("s3"), sqs, IMPORTS_BUCKET, IMPORTS_QUEUE, IMPORTS_UPLOADS_QUEUE),
-            "IMPORTS_UPLOADS_QUEUE_URL": sqs.get_queue_url(QueueName=IMPORTS_UPLOADS_QUEUE)["QueueUrl"],
-        }
+        queue_url = bootstrap.create_imports_storage(self.client("s3"), self.client("sqs"), IMPORTS_BUCKET,
+                                                     IMPORTS_QUEUE)
+        self._imports = {"IMPORTS_BUCKET": IMPORTS_BUCKET, "IMPORTS_QUEUE_URL": queue_url}
 
     def _start_import_loop(self) -> Child:
         argv = [sys.executable, "-m", "local.import_loop", "--stage", STAGE, "--project-dir", str(self.project_dir)]

@@ -34,8 +34,8 @@ def preview_import(identity: Identity, body: ImportPreviewIn) -> ImportPreview:
 
 @route(bp, "/imports", "GET", summary="This shop's imports, newest first", response=ImportPage, query=ListQuery,
        cursor="ulid")
-def list_imports(identity: Identity, query: ListQuery, position: str | None) -> tuple[ImportPage, str | None]:
-    return bigimports.list_imports(identity, query.limit, position)
+def shop_imports(identity: Identity, query: ListQuery, position: str | None) -> tuple[ImportPage, str | None]:
+    return bigimports.imports_page(identity, query.limit, position)
 
 
 @route(bp, "/imports/{import_id}", "GET", summary="An import's progress, counts and row errors",

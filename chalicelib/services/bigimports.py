@@ -2,12 +2,13 @@
 
 1. `create`: an import record (waiting_for_upload) and a presigned POST that lets the browser put
    exactly one object, under this shop's prefix, of at most the declared size.
-2. The upload's S3 event (`uploaded`) starts the work; `run` reads the file as a stream from its
-   place (a byte offset and a row), a chunk of whole orders at a time. Each chunk's orders go in
-   all-or-nothing per order (the sales import's transactions), then the place moves on with the
-   chunk's counts in one conditional write. A run that dies (a timeout, a crash) is followed by
-   another that starts at the last place: the orders it had written are recognised by their sale
-   ids (derived from the order ids) and counted, once, as this import's.
+2. The upload's S3 event (through the imports queue: `handle_message`) starts the work; `run`
+   reads the file as a stream from its place (a byte offset and a row), a chunk of whole orders at
+   a time. Each chunk's orders go in all-or-nothing per order (the sales import's transactions),
+   then the place moves on with the chunk's counts in one conditional write. A run that dies (a
+   timeout, a crash) is followed by another that starts at the last place: the orders it had
+   written are recognised by their sale ids (derived from the order ids) and counted, once, as
+   this import's.
 3. A run stops after a time budget and hands on through SQS, so no file is too long for Lambda.
 
 Rows refused are kept per chunk in S3 and joined at the end into one CSV to download and fix.
@@ -147,7 +148,7 @@ def get(identity: Identity, import_id: str) -> ImportStatus:
     return _status(identity.tenant_id, item, with_errors=True)
 
 
-def list_imports(identity: Identity, limit: int, after: str | None) -> tuple[ImportPage, str | None]:
+def imports_page(identity: Identity, limit: int, after: str | None) -> tuple[ImportPage, str | None]:
     items, last = db.query_imports(identity.tenant_id, limit, after)
     return ImportPage(items=[_status(identity.tenant_id, i, with_errors=False) for i in items],
                       next_cursor=None), last
@@ -180,23 +181,27 @@ def _status(tenant_id: str, item: dict[str, Any], with_errors: bool) -> ImportSt
 
 
 def uploaded(bucket: str, key: str) -> str:
-    """An upload landed (the S3 event): start its import, through the queue when there is one."""
+    """An upload landed (its S3 event): run its import."""
     if bucket != get_settings().imports_bucket or not key.startswith(UPLOAD_PREFIX):
         return "ignored"
     parts = key[len(UPLOAD_PREFIX):].removesuffix(".csv").split("/")
     if len(parts) != 2 or not _is_id(parts[1]):
         return "ignored"
-    tenant_id, import_id = parts
-    if get_settings().imports_queue_url:
-        _hand_on(tenant_id, import_id)
-        return "queued"
-    return run(tenant_id, import_id)
+    return run(parts[0], parts[1])
 
 
-def continue_from(body: str) -> str:
-    """A message of the queue: go on with that import."""
+def handle_message(body: str) -> str:
+    """A message of the imports queue: an S3 event (an upload landed) or a run handing on."""
+    from urllib.parse import unquote_plus
+
     message = json.loads(body)
-    return run(message["tenant_id"], message["import_id"])
+    if "Records" in message:
+        outcomes = [uploaded(r["s3"]["bucket"]["name"], unquote_plus(r["s3"]["object"]["key"]))
+                    for r in message["Records"] if "s3" in r]
+        return ",".join(outcomes) or "ignored"
+    if "tenant_id" in message and "import_id" in message:
+        return run(message["tenant_id"], message["import_id"])
+    return "ignored"  # S3's test event when notifications are switched on
 
 
 def _hand_on(tenant_id: str, import_id: str) -> None:
@@ -507,9 +512,14 @@ def _finish(tenant_id: str, item: dict[str, Any], worker: str) -> None:
         prefix = _refused_key(tenant_id, import_id).removesuffix(".csv") + "/"
         body = bytearray(header if header.endswith(b"\n") else header + b"\n")
         client = _s3()
-        for page in client.get_paginator("list_objects_v2").paginate(Bucket=settings.imports_bucket, Prefix=prefix):
+        listing: dict[str, Any] = {"Bucket": settings.imports_bucket, "Prefix": prefix}
+        while True:
+            page = client.list_objects_v2(**listing)
             for found in page.get("Contents", []):
                 body += client.get_object(Bucket=settings.imports_bucket, Key=found["Key"])["Body"].read()
+            if not page.get("IsTruncated"):
+                break
+            listing["ContinuationToken"] = page["NextContinuationToken"]
         client.put_object(Bucket=settings.imports_bucket, Key=_refused_key(tenant_id, import_id), Body=bytes(body),
                           ContentType="text/csv")
     done = db.update_import(tenant_id, import_id, {

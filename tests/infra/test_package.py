@@ -64,4 +64,5 @@ def test_overlay_names_functions_like_chalice_deploy() -> None:
     assert package.function_names("dev") == {
         "APIHandler": "shelfwise-dev",
         "CheckStockLevels": "shelfwise-dev-check_stock_levels",
+        "ImportContinue": "shelfwise-dev-import_continue",
     }

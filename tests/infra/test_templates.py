@@ -193,7 +193,7 @@ def test_alarms_watch_the_packaged_functions(infra_template: dict[str, Any], pac
         for r in packaged_template["Resources"].values()
         if r["Type"] == "AWS::Serverless::Function"
     }
-    assert functions == {"shelfwise-prod", "shelfwise-prod-check_stock_levels"}
+    assert functions == {"shelfwise-prod", "shelfwise-prod-check_stock_levels", "shelfwise-prod-import_continue"}
     assert watched == functions
 
 

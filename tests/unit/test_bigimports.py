@@ -28,7 +28,8 @@ BUCKET = "shelfwise-imports"
 
 @pytest.fixture(scope="module", autouse=True)
 def storage(aws: dict[str, Any]) -> Iterator[None]:
-    bootstrap.create_imports_storage(boto3.client("s3"), boto3.client("sqs"), BUCKET, "shelfwise-imports")
+    bootstrap.create_imports_storage(boto3.client("s3"), boto3.client("sqs"), BUCKET, "shelfwise-imports",
+                                     notify=False)
     yield
 
 
@@ -92,6 +93,9 @@ def test_start_refuses_files_over_200_mb_and_bad_mappings(shop):
 def test_an_upload_event_for_another_prefix_or_bucket_is_ignored(shop):
     assert bigimports.uploaded("other-bucket", f"imports/{shop.tenant_id}/01ARZ3NDEKTSV4RRFFQ69G5FAV.csv") == "ignored"
     assert bigimports.uploaded(BUCKET, "refused/x/y.csv") == "ignored"
+    assert bigimports.handle_message('{"Service": "Amazon S3", "Event": "s3:TestEvent"}') == "ignored"
+    assert bigimports.handle_message(json.dumps({"Records": [{"s3": {"bucket": {"name": BUCKET}, "object": {
+        "key": f"imports/{shop.tenant_id}/01ARZ3NDEKTSV4RRFFQ69G5FAV.csv"}}}]})) == "busy"  # no such import
 
 
 # --- chunks, resume, idempotency -------------------------------------------------------------

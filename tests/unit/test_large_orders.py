@@ -21,7 +21,8 @@ from tests.unit.test_bigimports import BUCKET, day_totals, finish, start
 
 @pytest.fixture(scope="module", autouse=True)
 def storage(aws: dict[str, Any]) -> Iterator[None]:
-    bootstrap.create_imports_storage(boto3.client("s3"), boto3.client("sqs"), BUCKET, "shelfwise-imports")
+    bootstrap.create_imports_storage(boto3.client("s3"), boto3.client("sqs"), BUCKET, "shelfwise-imports",
+                                     notify=False)
     yield
 
 
