@@ -1,6 +1,7 @@
 """Shelfwise API and scheduled jobs: wiring only. The code lives in chalicelib/."""
 
 import os
+from typing import Any
 from urllib.parse import urlsplit
 
 from chalice import Chalice, ConvertToMiddleware, CORSConfig, Cron, Rate
@@ -10,6 +11,7 @@ from chalicelib.api import (
     alerts,
     ask,
     auth,
+    bigimports,
     customers,
     feedback,
     forecasts,
@@ -39,7 +41,7 @@ app.api.cors = CORSConfig(
 )
 
 BLUEPRINTS = (system, auth, products, sales, purchasing, alerts, reports, imports, shop, staff, forecasts, locations,
-              customers, feedback)  # fmt: skip
+              customers, feedback, bigimports)  # fmt: skip
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)
 app.register_blueprint(ask.bp)
@@ -88,3 +90,19 @@ def forecast_shop(event: object) -> dict:
 
     done = [run_shop(json.loads(record.body)["tenant_id"]) for record in event]  # type: ignore[attr-defined]
     return {"shops": len(done), "products": sum(d["products"] for d in done)}
+
+
+# Imports of any size: the imports bucket tells the imports queue of each upload (S3 event
+# notifications to SQS, set on the bucket: `chalice package` cannot attach @app.on_s3_event to a
+# bucket), and a run past its time budget hands on through the same queue; a run that crashes
+# leaves its message to come back after the visibility timeout. Read when the app is packaged;
+# locally, local/import_loop.py delivers the queue's messages.
+IMPORTS_QUEUE = os.environ.get("IMPORTS_QUEUE", "shelfwise-imports")
+
+
+@app.on_sqs_message(queue=IMPORTS_QUEUE, batch_size=1)
+def import_continue(event: Any) -> None:
+    from chalicelib.services import bigimports
+
+    for record in event:
+        bigimports.handle_message(record.body)

@@ -161,6 +161,10 @@ def whole(text: str, decimal_comma: bool = False) -> int:
 def day(text: str) -> date:
     """ISO (2026-11-23) or US (11/23/2026, 11/23/26) dates, from 1970 on."""
     found = _parse_day(text.strip())
+    return _in_range(found, text)
+
+
+def _in_range(found: date, text: str) -> date:
     if not EARLIEST_DAY <= found <= LATEST_DAY:
         raise ValueError(f"{text!r} is not a date between {EARLIEST_DAY} and {LATEST_DAY}")
     return found
@@ -210,3 +214,33 @@ def write(header: list[str], records: Iterable[dict[str, Any]]) -> str:
     for record in records:
         writer.writerow([plain(record.get(h)) for h in header])
     return out.getvalue()
+
+
+# What spreadsheets and tills write for a moment: a date, or a date and a time of day. Whether
+# 03/04/2026 is March or April is the file's convention, so the caller says (day_first).
+_DATES_MONTH_FIRST = ("%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y")
+_DATES_DAY_FIRST = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y")
+_DATES_ANY = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%d.%m.%y", "%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%b %d, %Y",
+              "%B %d, %Y", "%d %B %Y")
+_TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", "T%H:%M", "T%H:%M:%S")
+
+
+def moment(text: str, day_first: bool = False) -> tuple[date, datetime | None]:
+    """(the day, the naive date and time if the cell has a time of day); ValueError otherwise."""
+    cleaned = " ".join(text.strip().split())
+    try:
+        found = datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
+        has_time = len(cleaned) > 10
+        return _in_range(found.date(), text), (found if has_time else None)
+    except ValueError:
+        pass
+    dates = _DATES_ANY + (_DATES_DAY_FIRST if day_first else _DATES_MONTH_FIRST)
+    for date_format in dates:
+        for time_format in _TIMES:
+            try:
+                found = datetime.strptime(cleaned, date_format + time_format)
+            except ValueError:
+                continue
+            return _in_range(found.date(), text), (found if time_format else None)
+    example = "23/11/2026" if day_first else "11/23/2026"
+    raise ValueError(f"{text!r} is not a date (use 2026-11-23 or {example}, optionally with a time)")

@@ -2082,3 +2082,166 @@ def claim_nightly(job: str, day: str) -> bool:
     except ddb().exceptions.ConditionalCheckFailedException:
         return False
     return True
+
+
+# --- imports of any size (issue 18) -----------------------------------------------------
+#
+# An import is one item beside the shop's profile (SHOP#<t>, IMPORT#<import_id>), with its place
+# in the file (byte offset and row) and its counters; its row errors are items of their own
+# (SHOP#<t>#IMPORT#<id>, ERR#<first row of the chunk>), so the record stays small however many
+# rows are refused. Every chunk moves the place forward in one conditional write: a chunk that
+# another run already counted is never counted twice.
+
+IMPORT_PREFIX = "IMPORT#"
+
+
+def _import_key(tenant_id: str, import_id: str) -> dict[str, Any]:
+    return {"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": IMPORT_PREFIX + import_id}}
+
+
+def _import_errors_pk(tenant_id: str, import_id: str) -> str:
+    return f"SHOP#{tenant_id}#IMPORT#{import_id}"
+
+
+def put_import(tenant_id: str, item: dict[str, Any]) -> None:
+    ddb().put_item(**new_item(shop_pk(tenant_id), IMPORT_PREFIX + item["import_id"], {"type": "import", **item})["Put"])
+
+
+def get_import(tenant_id: str, import_id: str) -> dict[str, Any] | None:
+    return _get(shop_pk(tenant_id), IMPORT_PREFIX + import_id)
+
+
+def query_imports(tenant_id: str, limit: int, after: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    return _page(shop_pk(tenant_id), IMPORT_PREFIX, limit=limit, after=after, newest_first=True)
+
+
+def update_import(
+    tenant_id: str, import_id: str, sets: dict[str, Any], *, status_in: tuple[str, ...] = (),
+    worker: str | None = None,
+) -> dict[str, Any] | None:
+    """Set fields of an import; None when it is not in one of `status_in` (or not held by `worker`)."""
+    expression, names, values = _updates(sets)
+    conditions = ["attribute_exists(PK)"]
+    if status_in:
+        names["#st"] = "status"
+        conditions.append("#st IN (" + ", ".join(f":st{i}" for i in range(len(status_in))) + ")")
+        values.update({f":st{i}": s for i, s in enumerate(status_in)})
+    if worker:
+        conditions.append("worker = :worker")
+        values[":worker"] = worker
+    try:
+        reply = ddb().update_item(
+            TableName=table(), Key=_import_key(tenant_id, import_id), UpdateExpression=expression,
+            ConditionExpression=" AND ".join(conditions), ExpressionAttributeNames=names,
+            ExpressionAttributeValues=_values(values), ReturnValues="ALL_NEW",
+        )
+    except ddb().exceptions.ConditionalCheckFailedException:
+        return None
+    return from_ddb(reply["Attributes"])
+
+
+def claim_import(tenant_id: str, import_id: str, worker: str, now: str, until: str) -> dict[str, Any] | None:
+    """Hold an import for one run until `until` (a run that died lets go when its hold runs out);
+    None if another run holds it or it is finished."""
+    try:
+        reply = ddb().update_item(
+            TableName=table(), Key=_import_key(tenant_id, import_id),
+            UpdateExpression="SET worker = :worker, lease_until = :until",
+            ConditionExpression="attribute_exists(PK) AND #st IN (:waiting, :processing) AND "
+                                "(attribute_not_exists(lease_until) OR lease_until < :now OR worker = :worker)",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues=_values({":worker": worker, ":until": until, ":now": now,
+                                               ":waiting": "waiting_for_upload", ":processing": "processing"}),
+            ReturnValues="ALL_NEW",
+        )
+    except ddb().exceptions.ConditionalCheckFailedException:
+        return None
+    return from_ddb(reply["Attributes"])
+
+
+def import_progress(
+    tenant_id: str, import_id: str, *, worker: str, offset: int, sets: dict[str, Any], adds: dict[str, Any],
+    errors: tuple[int, list[dict[str, Any]]] | None,
+) -> bool:
+    """Move an import's place on from `offset` (the chunk's start), adding the chunk's counts and
+    recording its row errors, all at once; False if this chunk was counted already."""
+    expression, names, values = _updates(sets, adds)
+    values.update({":offset": offset, ":worker": worker})
+    actions: list[dict[str, Any]] = [{
+        "Update": {
+            "TableName": table(), "Key": _import_key(tenant_id, import_id), "UpdateExpression": expression,
+            "ConditionExpression": "next_offset = :offset AND worker = :worker",
+            "ExpressionAttributeNames": names, "ExpressionAttributeValues": _values(values),
+        }
+    }]
+    if errors and errors[1]:
+        first_row, found = errors
+        actions.append({"Put": {"TableName": table(), "Item": to_ddb({
+            "PK": _import_errors_pk(tenant_id, import_id), "SK": f"ERR#{first_row:012d}", "errors": found})}})
+    try:
+        _transact(actions)
+    except ConditionFailed:
+        return False
+    return True
+
+
+def import_errors(tenant_id: str, import_id: str, limit: int) -> list[dict[str, Any]]:
+    """The first `limit` row errors of an import, in row order."""
+    found: list[dict[str, Any]] = []
+    for item in _query_all({
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": _values({":pk": _import_errors_pk(tenant_id, import_id), ":prefix": "ERR#"}),
+    }):
+        found += item.get("errors", [])
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+def sale_imports(tenant_id: str, sale_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Of these sale ids, those recorded: {sale_id: {"import_id", "import_chunk", "parts"}} (what a resumed import
+    needs to count exactly and finish a large order)."""
+    found: dict[str, dict[str, Any]] = {}
+    unique = list(dict.fromkeys(sale_ids))
+    for start in range(0, len(unique), 100):
+        keys = [{"PK": {"S": sales_pk(tenant_id)}, "SK": {"S": SALE_PREFIX + sid}} for sid in unique[start:start + 100]]
+        request: dict[str, Any] = {table(): {"Keys": keys, "ConsistentRead": True,
+                                             "ProjectionExpression": "sale_id, import_id, import_chunk, parts"}}
+        while request:
+            reply = ddb().batch_get_item(RequestItems=request)
+            for raw in reply.get("Responses", {}).get(table(), []):
+                item = from_ddb(raw)
+                found[item["sale_id"]] = item
+            request = reply.get("UnprocessedKeys") or {}
+    return found
+
+
+# A sale too large for one transaction writes its rollups in parts: the sale goes in with a
+# marker per part (SHOP#<t>#SALEPARTS, <sale_id>#<part>), and each part's rollup writes go in with
+# the deletion of its marker, so each part counts exactly once, whenever it runs.
+
+
+def _parts_pk(tenant_id: str) -> str:
+    return f"SHOP#{tenant_id}#SALEPARTS"
+
+
+def sale_part_marker(tenant_id: str, sale_id: str, part: int) -> dict[str, Any]:
+    return new_item(_parts_pk(tenant_id), f"{sale_id}#{part:03d}", {"sale_id": sale_id, "part": part})
+
+
+def sale_part_done(tenant_id: str, sale_id: str, part: int) -> dict[str, Any]:
+    return {
+        "Delete": {
+            "TableName": table(),
+            "Key": {"PK": {"S": _parts_pk(tenant_id)}, "SK": {"S": f"{sale_id}#{part:03d}"}},
+            "ConditionExpression": "attribute_exists(PK)",
+        }
+    }
+
+
+def sale_parts_left(tenant_id: str, sale_id: str) -> list[int]:
+    return [as_int(item["part"]) for item in _query_all({
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ConsistentRead": True,
+        "ExpressionAttributeValues": _values({":pk": _parts_pk(tenant_id), ":prefix": sale_id + "#"}),
+    })]

@@ -1419,3 +1419,71 @@ class RelatedItem(BaseModel):
 
 class RelatedPage(BaseModel):
     items: list[RelatedItem]
+
+
+# --- imports of any size (issue 18) -----------------------------------------------------
+
+ImportKind = Literal["sales", "products"]
+ColumnName = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ImportCreate(Strict):
+    kind: ImportKind
+    filename: Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=255)]
+    bytes: Annotated[int, Field(ge=1)]
+    columns: Annotated[dict[Annotated[str, Field(max_length=40)], ColumnName], Field(max_length=40)] | None = None
+    # Whether the file writes 03/04/2026 for 3 April (day first) rather than March 4 (month first).
+    day_first: bool = False
+
+
+class ImportUpload(BaseModel):
+    url: str
+    fields: dict[str, str]
+
+
+class ImportCreated(BaseModel):
+    import_id: str
+    upload: ImportUpload
+    expires_at: str
+
+
+class ImportPreviewIn(Strict):
+    kind: ImportKind
+    header: Annotated[list[Annotated[str, Field(max_length=200)]], Field(min_length=1, max_length=200)]
+
+
+class ImportPreview(BaseModel):
+    kind: ImportKind
+    layout: str | None  # "own", "superstore", "products", or None: the file needs `columns`
+    columns: dict[str, str]  # suggested (or remembered from this shop's last import of this kind)
+    remembered: bool
+    fields: list[str]
+    problems: list[dict[str, str]]
+
+
+class ImportStatus(BaseModel):
+    import_id: str
+    kind: ImportKind
+    filename: str
+    status: Literal["waiting_for_upload", "processing", "done", "failed"]
+    layout: str | None = None
+    rows_total: int
+    rows_done: int
+    created: int
+    updated: int
+    sales: int
+    lines: int
+    already_imported: int
+    products_created: int
+    errors: list[RowError]
+    error_count: int
+    refused_rows_url: str | None = None
+    reason: str | None = None
+    created_at: str
+    started_at: str | None = None
+    finished_at: str | None = None
+
+
+class ImportPage(BaseModel):
+    items: list[ImportStatus]
+    next_cursor: str | None

@@ -39,6 +39,11 @@ class Settings(BaseModel):
     # old one once its links have expired (feedback_link_days later).
     feedback_secrets: str = ""
     feedback_link_days: int = 30
+    # Imports of any size: the bucket files are uploaded to (presigned POST), the queue a long
+    # import continues through (empty: the processing function is called in-process, as in tests).
+    imports_bucket: str = "shelfwise-imports"
+    imports_queue_url: str = ""
+    max_upload_bytes: int = 200 * 1024 * 1024
 
     @property
     def token_issuer(self) -> str:
@@ -66,6 +71,9 @@ _ENV = {
     "forecast_queue": "FORECAST_QUEUE",
     "feedback_secrets": "FEEDBACK_SECRETS",
     "feedback_link_days": "FEEDBACK_LINK_DAYS",
+    "imports_bucket": "IMPORTS_BUCKET",
+    "imports_queue_url": "IMPORTS_QUEUE_URL",
+    "max_upload_bytes": "MAX_UPLOAD_BYTES",
 }
 
 

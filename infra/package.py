@@ -61,6 +61,7 @@ def function_names(stage: str) -> dict[str, str]:
         "CheckStockLevels": f"shelfwise-{stage}-check_stock_levels",
         "ForecastNightly": f"shelfwise-{stage}-forecast_nightly",
         "ForecastShop": f"shelfwise-{stage}-forecast_shop",
+        "ImportContinue": f"shelfwise-{stage}-import_continue",
     }
 
 
@@ -123,6 +124,8 @@ def overlay(stage: str) -> dict[str, Any]:
         "USER_POOL_CLIENT_ID": export(stage, "UserPoolClientId"),
         "SITE_URL": export(stage, "SiteUrl"),
         "ALERT_SENDER": export(stage, "AlertSender"),
+        "IMPORTS_BUCKET": export(stage, "ImportsBucketName"),
+        "IMPORTS_QUEUE_URL": export(stage, "ImportsQueueUrl"),
     }
     resources: dict[str, Any] = {}
     for logical_id, name in function_names(stage).items():
@@ -251,6 +254,7 @@ def build(
         "AWS_DEFAULT_REGION": region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
         or "us-east-1",
         "SITE_URL": site_url or PLACEHOLDER_SITE_URL,
+        "IMPORTS_QUEUE": f"shelfwise-{stage}-imports",  # the queue import_continue reads (infra/template.yaml)
     }
     command = [_chalice(), "--project-dir", str(project), "package", "--stage", stage,
                "--pkg-format", "cloudformation", "--template-format", "json",

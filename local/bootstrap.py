@@ -93,3 +93,22 @@ def verify_sender(ses: Any, sender: str) -> None:
 def create_queue(sqs: Any, name: str) -> str:
     """The nightly forecast run's queue (one message per shop); returns its URL."""
     return str(sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "900"})["QueueUrl"])
+
+
+def create_imports_storage(s3: Any, sqs: Any, bucket: str, queue: str, notify: bool = True) -> str:
+    """The imports bucket (browsers POST to it, so it answers their CORS preflight) telling the
+    imports queue of each upload (as infra/template.yaml sets it up in AWS), and that queue;
+    returns the queue's URL."""
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    if bucket not in existing:
+        s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
+        {"AllowedMethods": ["POST", "GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"], "MaxAgeSeconds": 600}]})
+    queue_url: str = sqs.create_queue(QueueName=queue, Attributes={"VisibilityTimeout": "360"})["QueueUrl"]
+    if notify:
+        arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [{
+            "QueueArn": arn, "Events": ["s3:ObjectCreated:*"],
+            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "imports/"}]}},
+        }]})
+    return queue_url

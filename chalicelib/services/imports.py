@@ -220,10 +220,40 @@ CUSTOMER = {
 def import_sales(identity: Identity, raw: bytes | None, dry_run: bool) -> SalesImportResult:
     header, rows = csvfiles.rows(_check_size(raw))
     decimal_comma = csvfiles.file_separator(raw) == ";"
-    zone = sales.shop_zone(db.get_shop(identity.tenant_id))
-    own = set(OWN_EXPORT.values()) <= set(header)
+    return sales_rows(identity.tenant_id, header, rows, decimal_comma, dry_run=dry_run)
+
+
+def sales_layout(header: list[str]) -> str | None:
+    """'own' (Shelfwise's export), 'superstore', or None (the file needs a column mapping)."""
+    if set(OWN_EXPORT.values()) <= set(header):
+        return "own"
+    if set(SALES_REQUIRED) <= set(header):
+        return "superstore"
+    return None
+
+
+def sales_rows(
+    tenant_id: str,
+    header: list[str],
+    rows: Iterator[tuple[int, dict[str, str]]],
+    decimal_comma: bool,
+    *,
+    dry_run: bool = False,
+    import_id: str | None = None,
+    chunk_at: int | None = None,
+    mapped: Any = None,
+) -> SalesImportResult:
+    """Import these rows of a sales file, in Shelfwise's, the Superstore's or (`mapped`, a
+    layouts.SalesMapping) a file's own layout. With `import_id` (a background import, possibly
+    resumed) orders this import recorded before from this chunk (`chunk_at`, its place in the
+    file) count as its sales; an order it recorded from an earlier chunk is an order whose lines
+    are not together in the file, and its later lines are refused."""
+    zone = sales.shop_zone(db.get_shop(tenant_id))
+    own = not mapped and sales_layout(header) == "own"
     if own:  # Shelfwise's own export: read in Superstore words, exact times and prices kept
         header, rows = SALES_REQUIRED + list(CUSTOMER), _from_own_export(rows, zone)
+    elif mapped:  # a file of its own layout, read in Superstore words
+        header, rows = SALES_REQUIRED + list(CUSTOMER), mapped.rows(rows, decimal_comma, zone)
     missing = [c for c in SALES_REQUIRED if c not in header]
     if missing:
         raise Invalid(
@@ -254,6 +284,10 @@ def import_sales(identity: Identity, raw: bytes | None, dry_run: bool) -> SalesI
                 )
             )
             broken.setdefault(order_id, lines[0]["row"])
+        elif len(lines) > MAX_ORDER_LINES:
+            errors.append(RowError(row=lines[0]["row"], column="Order ID",
+                                   message=f"order {order_id} has {len(lines)} lines; at most {MAX_ORDER_LINES}"))
+            broken.setdefault(order_id, lines[0]["row"])
         if order_id in broken:  # all of an order or none of it
             errors += [
                 RowError(
@@ -267,51 +301,183 @@ def import_sales(identity: Identity, raw: bytes | None, dry_run: bool) -> SalesI
     if own:  # errors name the file's own columns
         named = {**OWN_EXPORT, **OWN_EXTRA, EXACT_PRICE: "unit_price"}
         errors = [e.model_copy(update={"column": named.get(e.column, e.column)}) for e in errors]
+    elif mapped:
+        errors = [e.model_copy(update={"column": mapped.column_of(e.column)}) for e in errors]
 
     sale_ids = {oid: _sale_id(oid, lines[0]["day"], zone, lines[0].get("at")) for oid, lines in orders.items()}
-    done = db.existing_sales(identity.tenant_id, list(sale_ids.values()))
-    todo = {oid: lines for oid, lines in orders.items() if sale_ids[oid] not in done}
-    known = db.get_products(identity.tenant_id, [ln["sku"] for lines in todo.values() for ln in lines])
+    found = db.sale_imports(tenant_id, list(sale_ids.values()))
+    todo = {oid: lines for oid, lines in orders.items() if sale_ids[oid] not in found}
+    # Recorded by this very import before it stopped: its own sales (a large one perhaps with parts to finish).
+    ours = [oid for oid in orders if import_id and found.get(sale_ids[oid], {}).get("import_id") == import_id]
+    mine = [oid for oid in ours if db.as_int(found[sale_ids[oid]].get("import_chunk")) == chunk_at]
+    for oid in ours:
+        if oid not in mine:  # lines of an order recorded from an earlier part of the file
+            errors += [RowError(row=ln["row"], column=mapped.column_of("Order ID") if mapped else "Order ID",
+                                message=f"not imported: order {oid} was imported from earlier rows; an order's "
+                                        "rows must be next to each other") for ln in orders.pop(oid)]
+    errors.sort(key=lambda e: e.row)
+    unfinished = [sid for sid, item in found.items() if item.get("parts")]
+    known = db.get_products(tenant_id, [ln["sku"] for lines in todo.values() for ln in lines])
+    _costs_from_products(todo, known)
     new_products = _new_products(todo, known)
     result = SalesImportResult(
         dry_run=dry_run,
-        sales=len(todo),
-        lines=sum(len(v) for v in todo.values()),
-        already_imported=len(orders) - len(todo),
+        sales=len(todo) + len(mine),
+        lines=sum(len(v) for v in todo.values()) + sum(len(orders[oid]) for oid in mine),
+        already_imported=len(orders) - len(todo) - len(mine),
         products_created=len(new_products),
         errors=sorted(errors, key=lambda e: e.row),
     )
-    if dry_run or not todo:
+    if dry_run:
+        return result
+    for sale_id in unfinished:
+        _finish_parts(tenant_id, sale_id)
+    if not todo:
         return result
     latest: dict[str, str] = {}
     by_day: dict[date, list[str]] = defaultdict(list)
+    large: list[str] = []
     for oid, lines in todo.items():
-        by_day[lines[0]["day"]].append(oid)
+        if _actions_alone(lines) > MAX_ACTIONS:
+            large.append(oid)
+        else:
+            by_day[lines[0]["day"]].append(oid)
         at = lines[0].get("at") or clock.iso(_noon(lines[0]["day"], zone))
         for ln in lines:
             latest[ln["sku"]] = max(latest.get(ln["sku"], ""), at)
     # A new product is created in the same transaction as the first day it sold, so a product
-    # never exists without its sales nor a sale line without its product.
-    creates = {p.sku: products.new_item(identity.tenant_id, p, last_sold_at=latest[p.sku]) for p in new_products}
-    db.index_products(identity.tenant_id, list(creates.values()))
-    _customers_seen(identity.tenant_id, todo, zone)
+    # never exists without its sales nor a sale line without its product (except for a large
+    # order's products, created just before it).
+    creates = {p.sku: products.new_item(tenant_id, p, last_sold_at=latest[p.sku]) for p in new_products}
+    db.index_products(tenant_id, list(creates.values()))
+    _customers_seen(tenant_id, todo, zone)
+    for oid in large:
+        _write_large_order(tenant_id, oid, todo[oid], sale_ids[oid], zone, creates, (import_id, chunk_at))
     transactions = _pack(
         chunk
         for day in sorted(by_day)
-        for chunk in _chunks(identity.tenant_id, day, by_day[day], todo, sale_ids, zone, creates)
+        for chunk in _chunks(tenant_id, day, by_day[day], todo, sale_ids, zone, creates, (import_id, chunk_at))
     )
     with ThreadPoolExecutor(max_workers=max(get_settings().import_workers, 1)) as pool:
-        list(pool.map(lambda t: _write_chunk(identity.tenant_id, t), transactions))
+        list(pool.map(lambda t: _write_chunk(tenant_id, t), transactions))
         stale = [
             (sku, at) for sku, at in latest.items() if sku in known and (known[sku].get("last_sold_at") or "") < at
         ]
-        list(pool.map(lambda s: db.touch_last_sold(identity.tenant_id, *s), stale))
-    if result.sales:  # forecasts made before this import are out of date; the nightly run looks for it
-        db.update_shop(identity.tenant_id, {"sales_imported_at": clock.now_iso()})
-        db.mark_shop_active(identity.tenant_id, clock.now().date().isoformat())
-    count("SalesImported", result.sales)
-    logger.info("sales imported", extra={"sales": result.sales, "lines": result.lines})
+        list(pool.map(lambda s: db.touch_last_sold(tenant_id, *s), stale))
+    if todo and not dry_run:  # forecasts made before this import are out of date; the nightly run looks for it
+        db.update_shop(tenant_id, {"sales_imported_at": clock.now_iso()})
+        db.mark_shop_active(tenant_id, clock.now().date().isoformat())
+    count("SalesImported", len(todo))
+    logger.info("sales imported", extra={"sales": len(todo), "lines": result.lines})
     return result
+
+
+def _costs_from_products(todo: dict[str, list[dict[str, Any]]], known: dict[str, dict[str, Any]]) -> None:
+    """A file without costs: each line costs what its product costs now (nothing for a new one)."""
+    for lines in todo.values():
+        for ln in lines:
+            if ln.pop("cost_unknown", False) and ln["sku"] in known:
+                unit_cost = Decimal(known[ln["sku"]].get("unit_cost") or 0)
+                ln["profit"] = ln["revenue"] - unit_cost * ln["quantity"]
+
+
+def _actions_alone(lines: list[dict[str, Any]]) -> int:
+    """How many actions one transaction recording this order alone would take (at most)."""
+    items = sales.DayRollup.items_of(_rollup_lines(lines), lines[0]["customer"])
+    return 2 + len(items) + len({ln["sku"] for ln in lines})
+
+
+def _sale_item(
+    oid: str, lines: list[dict[str, Any]], sale_id: str, day: date, sold_at: str, source: tuple[Any, Any]
+) -> dict[str, Any]:
+    rollup_lines = _rollup_lines(lines)
+    revenue = sum((ln["revenue"] for ln in rollup_lines), Decimal(0))
+    cost = sum((ln["cost"] for ln in rollup_lines), Decimal(0))
+    return {
+        "sale_id": sale_id,
+        "invoice_no": 0,
+        "till": sales.IMPORT_TILL,
+        "sold_at": sold_at,
+        "day": day.isoformat(),
+        "lines": rollup_lines,
+        "total": revenue,
+        "cost": cost,
+        "profit": revenue - cost,
+        "units": sum(ln["quantity"] for ln in rollup_lines),
+        "customer": lines[0]["customer"] or None,
+        "source": "import",
+        "external_id": oid,
+        "import_id": source[0],  # a background import, and where in the file (see sales_rows)
+        "import_chunk": source[1],
+        "created_at": clock.now_iso(),
+    }
+
+
+# --- an order too large for one transaction ------------------------------------------------
+#
+# A transaction holds at most 100 actions; an order of hundreds of lines adds to hundreds of
+# rollup items. So, as a live sale does in two steps, it goes in as: the sale, with a marker per
+# part of its rollup writes (one transaction: the sale exists with all its lines or not at all);
+# then each part with the deletion of its marker (so a part counts once, whenever it runs). A
+# run that stops between parts leaves markers: the next run of the import (or of the same file)
+# sees the sale recorded with `parts` and writes the parts whose markers are left.
+
+MAX_ORDER_LINES = 1000  # a sale item stays well under DynamoDB's 400 KB
+PART_ACTIONS = MAX_ACTIONS - 1  # each part's writes and the deletion of its marker
+
+
+def _parts(sale: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    """The sale's rollup writes cut into parts: the same parts from the same sale, every time."""
+    rollup = sales.DayRollup()
+    rollup.add(sale["lines"], sale.get("customer") or {})
+    writes = rollup.writes(sale["tenant_id"], sale["day"], sales.IMPORT_TILL)
+    return [writes[i:i + PART_ACTIONS] for i in range(0, len(writes), PART_ACTIONS)]
+
+
+def _write_large_order(
+    tenant_id: str, oid: str, lines: list[dict[str, Any]], sale_id: str, zone: Any,
+    creates: dict[str, dict[str, Any]], source: tuple[Any, Any],
+) -> None:
+    day = lines[0]["day"]
+    new = [creates.pop(sku) for sku in dict.fromkeys(ln["sku"] for ln in lines) if sku in creates]
+    for start in range(0, len(new), MAX_ACTIONS):
+        batch = new[start:start + MAX_ACTIONS]
+        try:
+            db.transact([db.new_product(tenant_id, item) for item in batch])
+        except db.ConditionFailed:
+            for item in batch:  # someone added one meanwhile: keep theirs, add the others
+                try:
+                    db.transact([db.new_product(tenant_id, item)])
+                except db.ConditionFailed:
+                    pass
+    sale = _sale_item(oid, lines, sale_id, day, lines[0].get("at") or clock.iso(_noon(day, zone)), source)
+    parts = _parts({**sale, "tenant_id": tenant_id})
+    if len(parts) > MAX_ACTIONS - 1:
+        raise Invalid(f"Order {oid} touches too many products to record.")
+    try:
+        db.transact([db.sale_put(tenant_id, {**sale, "parts": len(parts)}),
+                     *(db.sale_part_marker(tenant_id, sale_id, k) for k in range(len(parts)))])
+    except db.ConditionFailed:
+        logger.warning("a large order was recorded meanwhile", extra={"tenant_id": tenant_id})
+    _finish_parts(tenant_id, sale_id, parts)
+
+
+def _finish_parts(tenant_id: str, sale_id: str, parts: list[list[dict[str, Any]]] | None = None) -> None:
+    left = db.sale_parts_left(tenant_id, sale_id)
+    if not left:
+        return
+    if parts is None:
+        sale = db.get_sale(tenant_id, sale_id)
+        if sale is None:
+            return
+        parts = _parts({**sale, "tenant_id": tenant_id})
+    for k in left:
+        try:
+            db.transact([*parts[k], db.sale_part_done(tenant_id, sale_id, k)])
+        except db.ConditionFailed as failed:
+            if failed.reasons[-1:] == ["ConditionalCheckFailed"]:
+                continue  # another run wrote this part
+            raise
 
 
 # Shelfwise's own sales export (SALES_EXPORT), read as the Superstore columns it matches.
@@ -328,6 +494,7 @@ OWN_EXTRA = {"Category": "category", "Sub-Category": "subcategory", "Customer Na
              **{column: field for column, field in CUSTOMER.items() if field not in ("name", "id", "email")},
              "Customer ID": "customer_id"}
 EXACT_AT, EXACT_PRICE = "\x00at", "\x00unit_price"  # cells no file can have: the exact time and price
+COST_UNKNOWN = "\x00cost_unknown"  # the file gives no cost: take the product's
 
 
 def _from_own_export(rows: Iterator[tuple[int, dict[str, str]]], zone: Any) -> Iterator[tuple[int, dict[str, str]]]:
@@ -390,10 +557,16 @@ def _sale_line(row: int, cells: dict[str, str], decimal_comma: bool = False) -> 
         take(EXACT_PRICE, money, "unit_price")
     if cells.get(EXACT_AT):
         line["at"] = cells[EXACT_AT]
-    if "quantity" in line and line["quantity"] < 1:
-        bad.append(RowError(row=row, column="Quantity", message="must be at least 1"))
-    if "revenue" in line and line["revenue"] < 0:
+    # A negative quantity is a return, recorded as a negative line of imported history (its
+    # amount negative too); otherwise an amount cannot be negative.
+    if "quantity" in line and line["quantity"] == 0:
+        bad.append(RowError(row=row, column="Quantity", message="cannot be 0"))
+    if "revenue" in line and line["revenue"] < 0 and line.get("quantity", 0) > 0:
         bad.append(RowError(row=row, column="Sales", message="cannot be negative"))
+    if "revenue" in line and line["revenue"] > 0 and line.get("quantity", 0) < 0:
+        bad.append(RowError(row=row, column="Sales", message="must be negative or 0 for a return (negative quantity)"))
+    if cells.get(COST_UNKNOWN):
+        line["cost_unknown"] = True
     if "day" in line and line["day"] > clock.now().date() + timedelta(days=1):
         bad.append(RowError(row=row, column="Order Date", message="is in the future"))
     line["customer"] = {}
@@ -471,6 +644,7 @@ def _chunks(
     sale_ids: dict[str, str],
     zone: Any,
     creates: dict[str, dict[str, Any]],
+    source: tuple[Any, Any] = (None, None),
 ) -> Iterator[tuple[date, list[dict[str, Any]]]]:
     """(day, actions) recording these orders of one day with their rollups and the new products
     they bring, in as few transactions as fit (at most 100 actions each)."""
@@ -484,12 +658,12 @@ def _chunks(
         size = (2 * (len(chunk) + 1) + 1 + len(both) + sum(1 for item in both if item in creates)
                 + sum(1 for item in both if isinstance(item, tuple) and item[0] == "customer"))
         if chunk and size > MAX_ACTIONS:
-            yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates)
+            yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates, source)
             chunk, both = [], theirs
         chunk.append(oid)
         items = both
     if chunk:
-        yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates)
+        yield day, _actions(tenant_id, day, chunk, todo, sale_ids, zone, creates, source)
 
 
 def _customers_seen(tenant_id: str, todo: dict[str, list[dict[str, Any]]], zone: Any) -> None:
@@ -565,6 +739,7 @@ def _actions(
     sale_ids: dict[str, str],
     zone: Any,
     creates: dict[str, dict[str, Any]],
+    source: tuple[Any, Any] = (None, None),
 ) -> list[dict[str, Any]]:
     """The sales of these orders and, in the same transaction, what they add to the rollups:
     counted exactly once, since the sales' Puts fail if they were recorded before."""
@@ -573,30 +748,9 @@ def _actions(
     rollup = sales.DayRollup()
     noon = clock.iso(_noon(day, zone))
     for oid in order_ids:
-        sold_at = todo[oid][0].get("at") or noon
-        lines = _rollup_lines(todo[oid])
-        customer = todo[oid][0]["customer"]
-        rollup.add(lines, customer)
-        revenue = sum((ln["revenue"] for ln in lines), Decimal(0))
-        cost = sum((ln["cost"] for ln in lines), Decimal(0))
-        recorded.append(
-                {
-                    "sale_id": sale_ids[oid],
-                    "invoice_no": 0,
-                    "till": sales.IMPORT_TILL,
-                    "sold_at": sold_at,
-                    "day": day.isoformat(),
-                    "lines": lines,
-                    "total": revenue,
-                    "cost": cost,
-                    "profit": revenue - cost,
-                    "units": sum(ln["quantity"] for ln in lines),
-                    "customer": customer or None,
-                    "source": "import",
-                    "external_id": oid,
-                    "created_at": clock.now_iso(),
-                }
-        )
+        sale = _sale_item(oid, todo[oid], sale_ids[oid], day, todo[oid][0].get("at") or noon, source)
+        rollup.add(sale["lines"], todo[oid][0]["customer"])
+        recorded.append(sale)
     actions += [db.sale_put(tenant_id, sale) for sale in recorded]
     actions += customers.import_actions(tenant_id, recorded)
     actions += [db.new_product(tenant_id, creates.pop(sku)) for sku in rollup.products if sku in creates]

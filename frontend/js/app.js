@@ -31,6 +31,7 @@ const ROUTES = [
   ["more", "/more", "more", "more"],
   ["reports", "/reports", "reports", "more"],
   ["import", "/import", "import", "more"],
+  ["big-import", "/import/large", "big-import", "more"],
   ["export", "/export", "export", "more"],
   ["alerts", "/alerts", "alerts", "more"],
   ["shop-settings", "/settings", "shop-settings", "more"],

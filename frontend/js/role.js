@@ -21,5 +21,5 @@ export const isOwner = () => role() === "owner";
 /** Screens staff never see (their data is the owner's: reports, costs, suppliers, settings...). */
 export const OWNER_SCREENS = new Set([
   "dashboard", "product-new", "product-edit", "order-new", "suppliers", "supplier-new", "supplier",
-  "reports", "import", "export", "alerts", "staff", "outbox", "shop-settings", "reorder", "customers", "customer",
+  "reports", "import", "export", "alerts", "staff", "outbox", "shop-settings", "reorder", "customers", "customer", "big-import",
 ]);

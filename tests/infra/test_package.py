@@ -66,4 +66,5 @@ def test_overlay_names_functions_like_chalice_deploy() -> None:
         "CheckStockLevels": "shelfwise-dev-check_stock_levels",
         "ForecastNightly": "shelfwise-dev-forecast_nightly",
         "ForecastShop": "shelfwise-dev-forecast_shop",
+        "ImportContinue": "shelfwise-dev-import_continue",
     }

@@ -194,7 +194,7 @@ def test_alarms_watch_the_packaged_functions(infra_template: dict[str, Any], pac
         if r["Type"] == "AWS::Serverless::Function"
     }
     assert functions == {"shelfwise-prod", "shelfwise-prod-check_stock_levels", "shelfwise-prod-forecast_nightly",
-                         "shelfwise-prod-forecast_shop"}
+                         "shelfwise-prod-forecast_shop", "shelfwise-prod-import_continue"}
     assert watched == functions
 
 

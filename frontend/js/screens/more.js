@@ -35,6 +35,7 @@ export default async function render({ root }) {
         link("#/staff", "Staff", "Who can sign in to this shop: invite, remove"),
         link("#/alerts", "Low-stock alerts", "Who gets the emails, and what was sent"),
         link("#/import", "Import CSV", "Products or past sales from a spreadsheet"),
+        link("#/import/large", "Import a large file", "A till's history of any size, in the background"),
         link("#/export", "Export CSV", "Products and sales"),
       ] : []),
       outboxUrl && isOwner() ? link("#/outbox", "Outbox (local only)", "Emails this local stack has sent") : null)),
