@@ -242,8 +242,7 @@ def change_status(identity: Identity, po_id: str, request: PurchaseStatusIn) -> 
         actions = [
             db.purchase_order_change(
                 identity.tenant_id, item["po_id"], db.as_int(item["version"]),
-                {"status": wanted, "updated_at": now, "status_history": [*item.get("status_history", []),
-                                                                         {"status": wanted, "at": now}],
+                {**changes, "status_history": [*item.get("status_history", []), {"status": wanted, "at": now}],
                  **_promise(identity.tenant_id, item, wanted, now)},
             )  # fmt: skip
         ]

@@ -48,20 +48,17 @@ def barcode_y4m(code: str, path: Path, width: int = 640, height: int = 480, modu
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def browser(playwright: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Chromium whose camera films the barcode (this module's own: the flags are per launch)."""
-    from playwright.sync_api import sync_playwright
-
     video = tmp_path_factory.mktemp("camera") / "ean13.y4m"
     barcode_y4m(CODE, video)
     args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
             f"--use-file-for-fake-video-capture={video}"]
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
 
 
 def test_ean13_modules_match_the_standard() -> None:

@@ -63,7 +63,8 @@ def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
 def test_stack_is_created(stack: dict[str, Any]) -> None:
     assert stack["status"] == "CREATE_COMPLETE"
     assert set(stack["resources"]) == {"Table", "IdempotencyTable", "SiteBucket", "ArtifactsBucket", "AlarmTopic",
-                                       "ImportsBucket", "ImportsQueue", "ImportsDeadLetters"}
+                                       "ImportsBucket", "ImportsQueue", "ImportsDeadLetters", "ForecastQueue",
+                                       "ForecastDeadLetterQueue"}
     assert all(r["ResourceStatus"] == "CREATE_COMPLETE" for r in stack["resources"].values())
 
 
