@@ -17,9 +17,9 @@ import sys
 import threading
 import time
 from types import FrameType
-from typing import Any
 
 from local.schedule_loop import PROJECT_DIR, scheduled_event
+from local.sqs_source import deliver, queue_arn
 
 log = logging.getLogger("shelfwise.forecast")
 _stopping = threading.Event()
@@ -28,32 +28,6 @@ QUEUE = "shelfwise-forecasts"
 
 def _stop(signum: int, frame: FrameType | None) -> None:
     _stopping.set()
-
-
-def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
-    """The event Lambda's SQS trigger sends for these messages."""
-    return {"Records": [{
-        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"], "attributes": {},
-        "messageAttributes": {}, "md5OfBody": m.get("MD5OfBody", ""), "eventSource": "aws:sqs",
-        "eventSourceARN": queue_arn, "awsRegion": region,
-    } for m in messages]}  # fmt: skip
-
-
-def drain(sqs: Any, url: str, handler: Any, context: Any, queue_arn: str, region: str, wait: int = 1) -> int:
-    """Hand every message now in the queue to the handler, one at a time (batch size 1); returns how many."""
-    handled = 0
-    while not _stopping.is_set():
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=wait).get("Messages", [])
-        if not got:
-            return handled
-        try:
-            handler(sqs_event(got, queue_arn, region), context)
-        except Exception:
-            log.exception("forecast message failed; it comes back after its visibility timeout")
-            continue
-        sqs.delete_message(QueueUrl=url, ReceiptHandle=got[0]["ReceiptHandle"])
-        handled += 1
-    return handled
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     queue = os.environ.get("FORECAST_QUEUE", QUEUE)
     sqs = boto3.client("sqs", region_name=region)
     url = sqs.create_queue(QueueName=queue)["QueueUrl"]  # idempotent: the stack made it already
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    arn = queue_arn(sqs, url)
     next_run = 0.0
     while not _stopping.is_set():
         if time.monotonic() >= next_run:
@@ -96,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
                 if args.once:
                     return 1
             next_run = time.monotonic() + args.every
-        handled = drain(sqs, url, consumer, LambdaContext("forecast_shop", 512, 900_000), arn, region,
-                        wait=0 if args.once else 5)
+        handled = deliver(sqs, url, consumer, lambda: LambdaContext("forecast_shop", 512, 900_000), arn=arn,
+                          region=region, stopping=_stopping, wait=0 if args.once else 5)
         if handled:
             log.info("forecast: %d shop(s) done", handled)
         if args.once:

@@ -18,7 +18,8 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import Any
+
+from local.sqs_source import deliver, queue_arn
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 FUNCTION = "import_continue"
@@ -29,32 +30,6 @@ _stopping = threading.Event()
 
 def _stop(signum: int, frame: FrameType | None) -> None:
     _stopping.set()
-
-
-def sqs_event(message: dict[str, Any], queue_url: str) -> dict[str, Any]:
-    """The event Lambda's SQS event source sends for one message."""
-    region = os.environ.get("AWS_REGION", "us-east-1")
-    return {"Records": [{
-        "messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"], "body": message["Body"],
-        "attributes": message.get("Attributes", {}), "messageAttributes": {}, "md5OfBody": message.get("MD5OfBody"),
-        "eventSource": "aws:sqs", "eventSourceARN": f"arn:aws:sqs:{region}:123456789012:{queue_url.rsplit('/', 1)[-1]}",
-        "awsRegion": region,
-    }]}
-
-
-def deliver_once(sqs: Any, handler: Any, queue_url: str, context: Any) -> int:
-    """Hand the queue's next message to the function; how many ran (0 or 1)."""
-    reply = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=0)
-    ran = 0
-    for message in reply.get("Messages", []):
-        try:
-            handler(sqs_event(message, queue_url), context)
-        except Exception:
-            log.exception("%s failed; its message comes back after its visibility timeout", FUNCTION)
-            continue
-        sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-        ran += 1
-    return ran
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,11 +53,16 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(config.scope(args.stage, FUNCTION).environment_variables)
     sqs = boto3.client("sqs")
     queue_url = os.environ["IMPORTS_QUEUE_URL"]
+    region = os.environ.get("AWS_REGION", "us-east-1")
     log.info("delivering %s's messages to %s", queue_url, FUNCTION)
+    arn = ""
     while not _stopping.is_set():
-        context = LambdaContext(FUNCTION, memory_size=512, max_runtime_ms=300_000)
         try:
-            if not deliver_once(sqs, handler, queue_url, context):
+            arn = arn or queue_arn(sqs, queue_url)
+            ran = deliver(sqs, queue_url, handler, lambda: LambdaContext(FUNCTION, memory_size=512,
+                                                                           max_runtime_ms=300_000),
+                          arn=arn, region=region, stopping=_stopping)  # fmt: skip
+            if not ran:
                 _stopping.wait(0.5)
         except Exception:
             log.exception("could not read the queue; trying again")
