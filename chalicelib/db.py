@@ -1108,21 +1108,26 @@ def query_purchase_orders(
     )
 
 
-def purchase_order_change(tenant_id: str, po_id: str, version: int, changes: dict[str, Any]) -> dict[str, Any]:
-    """Rewrite a purchase order's changing fields if it is still at `version`."""
+def versioned_change(pk: str, sk: str, version: int, changes: dict[str, Any]) -> dict[str, Any]:
+    """Update an item (an order, a transfer) only if it is still at `version`; bumps the version."""
     expression, names, values = _updates(changes, {"version": 1})
     names["#version_check"] = "version"
     values[":version_check"] = version
     return {
         "Update": {
             "TableName": table(),
-            "Key": {"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": PO_PREFIX + po_id}},
+            "Key": {"PK": {"S": pk}, "SK": {"S": sk}},
             "UpdateExpression": expression,
             "ConditionExpression": "#version_check = :version_check",
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": _values(values),
         }
     }
+
+
+def purchase_order_change(tenant_id: str, po_id: str, version: int, changes: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite a purchase order's changing fields if it is still at `version`."""
+    return versioned_change(shop_pk(tenant_id), PO_PREFIX + po_id, version, changes)
 
 
 # --- stock alerts -------------------------------------------------------------------------
@@ -1769,19 +1774,7 @@ def get_transfer(tenant_id: str, transfer_id: str) -> dict[str, Any] | None:
 
 def transfer_change(tenant_id: str, transfer_id: str, version: int, changes: dict[str, Any]) -> dict[str, Any]:
     """Update a transfer if it is still at `version`; bumps the version."""
-    expression, names, values = _updates(changes, {"version": 1})
-    names["#v"] = "version"
-    values[":v"] = version
-    return {
-        "Update": {
-            "TableName": table(),
-            "Key": {"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": TRANSFER_PREFIX + transfer_id}},
-            "UpdateExpression": expression,
-            "ConditionExpression": "#v = :v",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": _values(values),
-        }
-    }
+    return versioned_change(shop_pk(tenant_id), TRANSFER_PREFIX + transfer_id, version, changes)
 
 
 def query_transfers(
