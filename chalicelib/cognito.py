@@ -15,6 +15,16 @@ def _idp() -> Any:
     return aws.client("cognito-idp")
 
 
+def _attributes(email: str, tenant_id: str, role: str) -> list[dict[str, str]]:
+    """A person's shop and role, carried in their tokens (the app trusts nothing else)."""
+    return [
+        {"Name": "email", "Value": email},
+        {"Name": "email_verified", "Value": "true"},
+        {"Name": "custom:tenant_id", "Value": tenant_id},
+        {"Name": "custom:role", "Value": role},
+    ]
+
+
 def create_user(email: str, password: str, tenant_id: str, role: str) -> str:
     """Create a confirmed user who can sign in at once; returns the user's id (sub)."""
     idp = _idp()
@@ -23,12 +33,7 @@ def create_user(email: str, password: str, tenant_id: str, role: str) -> str:
         reply = idp.admin_create_user(
             UserPoolId=pool,
             Username=email,
-            UserAttributes=[
-                {"Name": "email", "Value": email},
-                {"Name": "email_verified", "Value": "true"},
-                {"Name": "custom:tenant_id", "Value": tenant_id},
-                {"Name": "custom:role", "Value": role},
-            ],
+            UserAttributes=_attributes(email, tenant_id, role),
             MessageAction="SUPPRESS",
         )
         idp.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
@@ -103,12 +108,7 @@ def invite_user(email: str, temporary_password: str, tenant_id: str, role: str) 
             UserPoolId=get_settings().user_pool_id,
             Username=email,
             TemporaryPassword=temporary_password,
-            UserAttributes=[
-                {"Name": "email", "Value": email},
-                {"Name": "email_verified", "Value": "true"},
-                {"Name": "custom:tenant_id", "Value": tenant_id},
-                {"Name": "custom:role", "Value": role},
-            ],
+            UserAttributes=_attributes(email, tenant_id, role),
             MessageAction="SUPPRESS",
         )
     except idp.exceptions.UsernameExistsException:
