@@ -153,8 +153,79 @@ def run(stack: Any) -> list[dict[str, Any]]:
             {"lines": [{"sku": f"B-{i}", "quantity": 10} for i in range(5)]},
         )
 
+        customer_rows(b, stack, tenant, supplier)
         alert_rows = alert_check(b, client, tenant, stack)
     return b.rows + alert_rows
+
+
+def customer_rows(b: Bench, stack: Any, tenant: str, supplier: str) -> None:
+    """Customers, buyers' feedback, the supplier scorecard and bought-together (issue 13)."""
+    from chalicelib.services.customers import recompute_rfm
+
+    def buyer(i: int) -> dict[str, Any]:
+        return {
+            "id": f"C-{i}",
+            "email": f"buyer{i}@example.com",
+            "name": f"Buyer {i}",
+            "segment": "Consumer",
+            "city": "Leeds",
+            "country": "United Kingdom",
+        }
+
+    lines = [{"sku": f"B-{i}", "quantity": 1} for i in range(11, 16)]
+    first = b.measure("sale: 5 lines + customer (first sight)", "POST", "/sales",
+                      {"lines": lines, "customer": buyer(0)})  # fmt: skip
+    b.measure("sale: 5 lines + returning customer", "POST", "/sales", {"lines": lines, "customer": buyer(0)})
+    for i in range(1, 20):  # 20 customers in all, a few products each, overlapping (bought together)
+        b.call("POST", "/sales", {"lines": [{"sku": f"B-{11 + (i + k) % 8}", "quantity": 1} for k in range(3)],
+                                  "customer": buyer(i)})  # fmt: skip
+    b.measure("customer: page (GET /customers/{id}, 2 sales)", "GET", "/customers/C-0")
+    b.measure("customers: list 50 by revenue (20 in shop)", "GET", "/customers?limit=50")
+    b.measure("customers: search (20 in shop)", "GET", "/customers?q=buyer%207")
+    b.measure("report: customers, 30 days (20 customers)", "GET", "/reports/customers")
+    b.measure("report: 30-day sales by customer", "GET", "/reports/sales?by=customer")
+    b.measure_fn("RFM nightly: 1 shop, 20 customers (all scored anew)", lambda: recompute_rfm(tenant))
+    b.measure_fn("RFM nightly: 1 shop, 20 customers (none changed)", lambda: recompute_rfm(tenant))
+    _fill_customers(stack, tenant, 1000)
+    b.measure_fn("RFM nightly: 1 shop, 1,020 customers (1,000 new scores)", lambda: recompute_rfm(tenant))
+    b.measure_fn("RFM nightly: 1 shop, 1,020 customers (none changed)", lambda: recompute_rfm(tenant))
+
+    link = b.measure("feedback: link for a sale (owner)", "GET", f"/sales/{first['sale_id']}/feedback-link")
+    token = link["url"].rsplit("/", 1)[1]
+    owner, b.token = b.token, ""  # the buyer's page: no sign-in
+    try:
+        b.measure("feedback: public form (5 products)", "GET", f"/feedback/{token}")
+        b.measure("feedback: public submit (5 ratings, 2 comments)", "POST", f"/feedback/{token}",
+                  {"ratings": [{"sku": ln["sku"], "stars": 2 + i % 4,
+                                **({"comment": "Good value, would buy again."} if i < 2 else {})}
+                               for i, ln in enumerate(lines)]})  # fmt: skip
+    finally:
+        b.token = owner
+    b.measure("feedback: report, 30 days (5 products rated)", "GET", "/reports/feedback")
+    b.measure("feedback: a product's ratings", "GET", "/products/B-11/feedback")
+    b.measure("supplier: scorecard (1 order received)", "GET", f"/suppliers/{supplier}/scorecard")
+    b.measure("bought together: a product (22 sales)", "GET", "/products/B-11/related")
+
+
+def _fill_customers(stack: Any, tenant: str, count: int) -> None:
+    """Customer records written straight to the table (not metered), as sales leave them."""
+    from chalicelib import db
+
+    ddb = stack.client("dynamodb")
+    table = os.environ["TABLE_NAME"]
+    batch = []
+    for i in range(count):
+        day = f"2026-{1 + i % 11:02d}-{1 + i % 28:02d}T10:00:00Z"
+        item = {"PK": db.customers_pk(tenant), "SK": f"{db.CUSTOMER_PREFIX}F-{i:05d}", "type": "customer",
+                "customer_id": f"F-{i:05d}", "name": f"Filler buyer {i}", "orders": 1 + i % 7,
+                "revenue": 10 + i % 300, "profit": 3, "first_purchase": "2026-01-01T10:00:00Z",
+                "last_purchase": day}  # fmt: skip
+        batch.append({"PutRequest": {"Item": db.to_ddb(item)}})
+        if len(batch) == 25:
+            _write(ddb, table, batch)
+            batch = []
+    if batch:
+        _write(ddb, table, batch)
 
 
 def _fill(stack: Any, tenant: str, start: int, stop: int) -> None:
