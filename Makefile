@@ -40,6 +40,7 @@ help:
 	@echo "make package  STAGE=dev|prod  the app as CloudFormation + zip, offline from .local/wheelhouse (infra/package.py)"
 	@echo "make deploy   STAGE=dev|prod  infra stack, app stack, site to a real AWS account (docs/deploy.md)"
 	@echo "make teardown STAGE=dev|prod  delete a stage (prod also needs CONFIRM=prod; backs the tables up first)"
+	@echo "make rotate-feedback-key STAGE=dev|prod  a new key signs feedback links; live links keep working"
 	@echo "make bench    every benchmark in bench/ (cold start, DynamoDB units, reports, site weight, cost per shop): one table"
 	@echo "make bench-fresh  fresh clone to banner and to a loaded demo (FRESH_COLD=1: empty pip and npm caches); BENCH_FRESH=1 make bench adds them"
 
@@ -110,7 +111,7 @@ test: test-needs
 	$(PY) -m pytest -q
 
 # --- AWS: packaging, deploy and teardown (infra/, docs/deploy.md); benchmarks (bench/) ---------------
-.PHONY: package deploy teardown bench bench-fresh wheelhouse checkov
+.PHONY: package deploy teardown rotate-feedback-key bench bench-fresh wheelhouse checkov
 
 # checkov pins boto3 1.35 and networkx<2.7, which clash with chalice, moto and cfn-lint: own venv.
 checkov: $(CHECKOV_STAMP)
@@ -136,6 +137,10 @@ deploy: wheelhouse
 
 teardown: $(LOCAL_STAMP)
 	$(PY) -m infra.deploy teardown --stage $(STAGE)
+
+# A new key signs feedback links; older ones verify until their links have expired (infra/feedback_keys.py).
+rotate-feedback-key: $(LOCAL_STAMP)
+	$(PY) -m infra.feedback_keys --stage $(STAGE)
 
 bench: run-needs
 	$(PY) -m bench

@@ -38,6 +38,9 @@ class Settings(BaseModel):
     # every one still verifies, so a key is rotated by putting a new one first and dropping the
     # old one once its links have expired (feedback_link_days later).
     feedback_secrets: str = ""
+    # In AWS the keys live in Secrets Manager instead (infra/template.yaml FeedbackLinkKeys, rotated
+    # by infra/feedback_keys.py); read only when a link is signed or opened. FEEDBACK_SECRETS wins.
+    feedback_secret_arn: str = ""
     feedback_link_days: int = 30
     # Imports of any size: the bucket files are uploaded to (presigned POST), the queue a long
     # import continues through (empty: the processing function is called in-process, as in tests).
@@ -70,6 +73,7 @@ _ENV = {
     "member_check_seconds": "MEMBER_CHECK_SECONDS",
     "forecast_queue": "FORECAST_QUEUE",
     "feedback_secrets": "FEEDBACK_SECRETS",
+    "feedback_secret_arn": "FEEDBACK_SECRET_ARN",
     "feedback_link_days": "FEEDBACK_LINK_DAYS",
     "imports_bucket": "IMPORTS_BUCKET",
     "imports_queue_url": "IMPORTS_QUEUE_URL",

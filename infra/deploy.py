@@ -5,7 +5,8 @@
 
 deploy:
   1. the infra stack `shelfwise-<stage>-infra` from infra/template.yaml (tables, bucket, CloudFront,
-     user pool, SES identity, alarms), with `aws cloudformation deploy`;
+     user pool, SES identity, alarms, the secret holding the feedback link keys), with
+     `aws cloudformation deploy`;
   2. the app: `chalice package` offline from the wheelhouse (infra/package.py, with the stack's
      site URL for CORS), uploaded by `aws cloudformation package` to the stack's artifacts bucket and
      deployed as the stack `shelfwise-<stage>-app`; its functions read the infra stack's exports;
@@ -230,6 +231,7 @@ def deploy(stage: str) -> None:
     print(f"    site: {outputs['SiteUrl']}")
     print(f"    API:  {api_url}")
     print(f"    alarms: {outputs['AlarmTopicArn']}")
+    print(f"    feedback link keys: {outputs['FeedbackKeysArn']} (rotate: make rotate-feedback-key STAGE={stage})")
 
 
 def _empty_bucket(bucket: str) -> None:

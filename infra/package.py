@@ -126,6 +126,8 @@ def overlay(stage: str) -> dict[str, Any]:
         "ALERT_SENDER": export(stage, "AlertSender"),
         "IMPORTS_BUCKET": export(stage, "ImportsBucketName"),
         "IMPORTS_QUEUE_URL": export(stage, "ImportsQueueUrl"),
+        # The secret's ARN, not a key: the keys are read from Secrets Manager when first needed.
+        "FEEDBACK_SECRET_ARN": export(stage, "FeedbackKeysArn"),
     }
     resources: dict[str, Any] = {}
     for logical_id, name in function_names(stage).items():

@@ -72,6 +72,6 @@ def sale_invoice(identity: Identity, sale_id: str) -> Response:
     local = datetime.fromisoformat(sale.sold_at.replace("Z", "+00:00")).astimezone(sales.shop_zone(shop))
     from chalicelib.services import feedback
 
-    link = feedback.link(identity, sale_id).url if feedback.configured() else None
+    link = feedback.invoice_url(identity, sale_id)
     body = invoice.render(shop, sale, local, sales.shop_zone(shop), feedback_url=link)
     return Response(body=body, status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})

@@ -1,8 +1,9 @@
 """Buyers' feedback: a signed, expiring link per sale, a public form, ratings per product.
 
 The link carries the shop, the sale and an expiry, signed with HMAC-SHA256 under a key the
-deployment holds (FEEDBACK_SECRETS: the first key signs, all verify, so keys rotate without
-breaking live links). Nothing about the link is stored: a tampered, expired or unknown-key
+deployment holds (locally FEEDBACK_SECRETS: the first key signs, all verify, so keys rotate without
+breaking live links; in AWS a Secrets Manager secret, FEEDBACK_SECRET_ARN, whose "current" key
+signs). Nothing about the link is stored: a tampered, expired or unknown-key
 token is simply not found. The public endpoints are the only ones without sign-in, so they are
 rate-limited (per caller IP, then per link) and show only the shop's name and product names.
 A product is rated once per sale (the rating's item is written only if absent).
@@ -13,12 +14,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from chalicelib import clock, db, retry
+from chalicelib import aws, clock, db, retry
 from chalicelib.auth import Identity
 from chalicelib.errors import AppError, Conflict, Invalid, NotFound, ServiceUnavailable
 from chalicelib.models import (
@@ -33,7 +36,7 @@ from chalicelib.models import (
     FeedbackSaved,
     RangeQuery,
 )
-from chalicelib.observability import count
+from chalicelib.observability import count, logger
 from chalicelib.settings import get_settings
 
 GONE = "This feedback link is not valid or has expired."
@@ -52,17 +55,71 @@ class TooManyRequests(AppError):
         return {"Retry-After": "60"}
 
 
-def _keys() -> list[tuple[str, bytes]]:
+KID = re.compile(r"[A-Za-z0-9_-]{1,16}")
+# Keys read from Secrets Manager are kept this long by a warm function (a GetSecretValue costs
+# time and $0.05 per 10,000); a token naming a key id not known yet reads them again, at most once
+# per KEYS_REFRESH seconds, so a key a rotation adds verifies at once everywhere.
+KEYS_TTL = 900.0
+KEYS_REFRESH = 30.0
+_stored: dict[str, Any] = {"arn": None, "keys": [], "at": -1e9}
+
+
+def _parse(text: str) -> list[tuple[str, bytes]]:
     keys = []
-    for part in get_settings().feedback_secrets.split(","):
+    for part in text.split(","):
         kid, _, secret = part.strip().partition(":")
-        if kid and secret and re.fullmatch(r"[A-Za-z0-9_-]{1,16}", kid):
+        if kid and secret and KID.fullmatch(kid):
             keys.append((kid, secret.encode()))
     return keys
 
 
+def keys_of_document(text: str) -> list[tuple[str, bytes]]:
+    """The secret's keys, the current (signing) one first: {"current": "k2", "k2": "...", "k1":
+    "...", "retired": {"k1": "<when>"}} (infra/feedback_keys.py writes it)."""
+    doc = json.loads(text)
+    current = doc.get("current")
+    keys = [(kid, value.encode()) for kid, value in doc.items()
+            if kid not in ("current", "retired") and KID.fullmatch(kid) and isinstance(value, str)
+            and value]  # fmt: skip
+    if current not in dict(keys):
+        raise ValueError("the secret names no current key")
+    return sorted(keys, key=lambda kv: kv[0] != current)
+
+
+def _read_stored(arn: str) -> list[tuple[str, bytes]]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        text = aws.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
+        keys = keys_of_document(text)
+    except (BotoCoreError, ClientError, KeyError, ValueError):
+        logger.exception("The feedback link keys could not be read from Secrets Manager")
+        raise ServiceUnavailable("Feedback links are unavailable just now; try again in a minute.") from None
+    _stored.update(arn=arn, keys=keys, at=time.monotonic())
+    return keys
+
+
+def forget_keys() -> None:
+    """Drop the keys a warm function keeps (tests; a new function starts without them)."""
+    _stored.update(arn=None, keys=[], at=-1e9)
+
+
+def _keys(unknown_kid: str | None = None) -> list[tuple[str, bytes]]:
+    settings = get_settings()
+    if settings.feedback_secrets or not settings.feedback_secret_arn:
+        return _parse(settings.feedback_secrets)
+    arn, age = settings.feedback_secret_arn, time.monotonic() - _stored["at"]
+    if _stored["arn"] != arn or age > KEYS_TTL:
+        return _read_stored(arn)
+    if unknown_kid and unknown_kid not in dict(_stored["keys"]) and age > KEYS_REFRESH:
+        return _read_stored(arn)
+    return list(_stored["keys"])
+
+
 def configured() -> bool:
-    return bool(_keys())
+    """Whether this server can sign links (without reading the secret: invoices ask on every view)."""
+    settings = get_settings()
+    return bool(_parse(settings.feedback_secrets)) or bool(settings.feedback_secret_arn)
 
 
 def _b64(raw: bytes) -> str:
@@ -91,7 +148,7 @@ def verify(token: str, now: int) -> tuple[str, str, int]:
     if not TOKEN_SHAPE.fullmatch(token or ""):
         raise NotFound(GONE)
     payload, kid, mac = token.split(".")
-    secret = dict(_keys()).get(kid)
+    secret = dict(_keys(unknown_kid=kid)).get(kid)
     if secret is None or not hmac.compare_digest(_mac(secret, kid, payload), mac):
         raise NotFound(GONE)
     try:
@@ -115,6 +172,17 @@ def link(identity: Identity, sale_id: str) -> FeedbackLink:
     token = sign(identity.tenant_id, item["sale_id"], expires)
     return FeedbackLink(url=f"{settings.site_url.rstrip('/')}/#/feedback/{token}",
                         expires_at=clock.iso(datetime.fromtimestamp(expires, UTC)))  # fmt: skip
+
+
+def invoice_url(identity: Identity, sale_id: str) -> str | None:
+    """The link printed on an invoice, or none: an invoice prints even when links cannot be signed
+    just now (the keys' secret unreadable)."""
+    if not configured():
+        return None
+    try:
+        return link(identity, sale_id).url
+    except ServiceUnavailable:
+        return None
 
 
 def _limit(token: str, ip: str | None) -> None:

@@ -1,6 +1,6 @@
 """Smoke test: the plain parts of infra/template.yaml created by moto's CloudFormation.
 
-moto's CloudFormation creates DynamoDB tables, S3 buckets and SNS topics (not Cognito, CloudFront,
+moto's CloudFormation creates DynamoDB tables, S3 buckets and SNS topics (not Cognito, CloudFront, secrets,
 SES or alarms), so the stack here holds those, as the template writes them. It applies keys,
 indexes, billing, deletion protection and bucket encryption, which are checked; TTL, PITR and the
 public access block it ignores (their template properties are checked in test_templates.py).
@@ -111,3 +111,22 @@ def test_buckets_are_encrypted(stack: dict[str, Any]) -> None:
         name = stack["resources"][logical_id]["PhysicalResourceId"]
         (rule,) = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"]
         assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+
+
+
+def test_feedback_secret_holds_a_key_the_app_signs_with(infra_template: dict[str, Any], stack: Any) -> None:
+    """moto's CloudFormation does not make secrets, so this makes FeedbackLinkKeys as CloudFormation
+    documents it: a random password from GenerateSecretString's rules, put into its template under
+    GenerateStringKey. The app must read that value as one current key, long and random."""
+    from chalicelib.services.feedback import keys_of_document
+
+    rules = infra_template["Resources"]["FeedbackLinkKeys"]["Properties"]["GenerateSecretString"]
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    password = secrets.get_random_password(
+        PasswordLength=rules["PasswordLength"], ExcludePunctuation=rules["ExcludePunctuation"]
+    )["RandomPassword"]
+    value = {**json.loads(rules["SecretStringTemplate"]), rules["GenerateStringKey"]: password}
+    arn = secrets.create_secret(Name="shelfwise-prod-feedback", SecretString=json.dumps(value))["ARN"]
+    text = secrets.get_secret_value(SecretId=arn)["SecretString"]
+    ((kid, key),) = keys_of_document(text)
+    assert kid == "k1" and len(key) == 64 and key.isalnum()

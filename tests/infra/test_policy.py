@@ -20,7 +20,8 @@ from .conftest import ROOT
 # action: a transaction is authorized item by item; InitiateAuth and RespondToAuthChallenge are public
 # (unsigned) Cognito calls.
 SERVICES = {
-    "dynamodb": "dynamodb", "cognito-idp": "cognito-idp", "ses": "ses", "sesv2": "ses", "s3": "s3", "sqs": "sqs"
+    "dynamodb": "dynamodb", "cognito-idp": "cognito-idp", "ses": "ses", "sesv2": "ses", "s3": "s3", "sqs": "sqs",
+    "secretsmanager": "secretsmanager",
 }
 NEEDS = {
     "dynamodb:TransactWriteItems": {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},

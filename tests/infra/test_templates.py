@@ -173,7 +173,8 @@ def test_every_import_is_exported(infra_template: dict[str, Any], packaged_templ
 def test_app_gets_every_setting_it_reads(packaged_template: dict[str, Any]) -> None:
     from chalicelib.settings import _ENV
 
-    needed = {"TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "USER_POOL_ID", "USER_POOL_CLIENT_ID", "SITE_URL", "ALERT_SENDER"}
+    needed = {"TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "USER_POOL_ID", "USER_POOL_CLIENT_ID", "SITE_URL", "ALERT_SENDER",
+              "FEEDBACK_SECRET_ARN"}
     assert needed <= set(_ENV.values())
     for logical_id in package.function_names("prod"):
         variables = packaged_template["Resources"][logical_id]["Properties"]["Environment"]["Variables"]
@@ -214,3 +215,21 @@ def test_packaged_app_is_configured_for_aws(packaged_template: dict[str, Any]) -
     body = json.dumps(resources["RestAPI"]["Properties"]["DefinitionBody"])
     assert "https://d111111abcdef8.cloudfront.net" in body
     assert "127.0.0.1" not in body
+
+
+def test_feedback_keys_come_from_the_stacks_secret(infra_template: dict[str, Any], packaged_template: Any) -> None:
+    """The app gets the secret's ARN (never a key) and may read that one secret, nothing else of it."""
+    secret = infra_template["Resources"]["FeedbackLinkKeys"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    generated = secret["Properties"]["GenerateSecretString"]
+    assert json.loads(generated["SecretStringTemplate"]) == {"current": generated["GenerateStringKey"]}
+    assert generated["PasswordLength"] >= 32
+    assert infra_template["Outputs"]["FeedbackKeysArn"]["Value"] == {"Ref": "FeedbackLinkKeys"}
+    variables = packaged_template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert variables["FEEDBACK_SECRET_ARN"] == {"Fn::ImportValue": "shelfwise-prod-FeedbackKeysArn"}
+    assert "FEEDBACK_SECRETS" not in variables
+    for stage in package.STAGES:
+        policy = json.loads((ROOT / ".chalice" / f"policy-{stage}.json").read_text())
+        (reads,) = [s for s in policy["Statement"] if any(a.startswith("secretsmanager:") for a in s["Action"])]
+        assert reads["Action"] == ["secretsmanager:GetSecretValue"]
+        assert reads["Resource"] == {"Fn::ImportValue": f"shelfwise-{stage}-FeedbackKeysArn"}
