@@ -156,6 +156,8 @@ def estimate(
         ("CloudWatch custom metrics", metrics, "metrics (powertools, namespace Shelfwise)",
          metrics * price("cloudwatch_metric")),
         ("S3 (site files)", assume("site_size_mb") / 1000, "GB", assume("site_size_mb") / 1000 * price("s3_storage")),
+        # The feedback link keys; a warm function reads them at most every 15 minutes: cents at most.
+        ("Secrets Manager", 1, "secret (feedback link keys)", price("secretsmanager_secret")),
     ]  # fmt: skip
     return {
         "uses": used,

@@ -37,6 +37,7 @@ PRICES: dict[str, tuple[float, str, str]] = {
     "cloudfront_https_request": (0.0100 / 10_000, "HTTPS request", "10M requests a month free"),
     "s3_storage": (0.023, "GB-month, S3 Standard", ""),
     "s3_get": (0.0004 / 1000, "GET request", ""),
+    "secretsmanager_secret": (0.40, "secret-month (plus $0.05 per 10,000 reads)", "30-day trial per secret"),
 }
 
 # What the prices are applied to: stated, not measured (the measured part is DynamoDB, from bench/).
