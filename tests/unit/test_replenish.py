@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.services import forecasts
+from chalicelib import db
+from chalicelib.services import forecasts, replenish
 from chalicelib.services.replenish import Level, plan
 from tests.unit.conftest import new_product, receive
 from tests.unit.test_forecasts import HEADER, supplier
@@ -117,3 +118,29 @@ def test_suggestions_per_location_transfer_first_then_buy(shop, other_shop):
     assert shop.__class__(shop.client).get("/reorder-suggestions").status_code == 401
 
 
+
+def test_the_digest_names_the_location_and_the_transfer(client, shop):
+    from tests.unit.test_alerts import mails_to, run_check
+
+    assert shop.call("PUT", "/settings/alerts", {"recipients": [shop.email], "enabled": True}).status_code == 200
+    stall = add_location(shop, "Stall")
+    new_product(shop, "SOAP", name="Soap bar", reorder_qty=12)
+    receive(shop, "SOAP", 20)
+    receive(shop, "SOAP", 5, location_id=stall)
+    assert shop.patch("/products/SOAP", {"stock": [{"location_id": stall, "min_stock": 3}]}).status_code == 200
+    sold = shop.post("/sales", {"lines": [{"sku": "SOAP", "quantity": 4}], "location_id": stall})
+    assert sold.status_code == 201, sold.body
+    run_check(client)
+    (mail,) = mails_to(shop.email)
+    # Never sold, so no forecast: the Stall is lifted above its minimum from Main's spare 20.
+    # (Its total, 21, is far above the minimum: it is low at the Stall all the same.)
+    assert "at <strong>Stall</strong>" in mail.body and "<strong>move 3 from Main</strong> first" in mail.body
+    assert "<strong>0</strong></td>" in mail.body and "spare at" not in mail.body  # nothing to buy
+    from chalicelib import alert_email
+    from chalicelib.services import alerts
+
+    lines = alerts._lines({"sku": "SOAP", "name": "Soap bar"}, db.get_product(shop.tenant_id, "SOAP"),
+                          {"main": "Main", stall: "Stall"}, {}, replenish.digest_plans(shop.tenant_id, {
+                              "SOAP": db.get_product(shop.tenant_id, "SOAP")})[0]["SOAP"])  # fmt: skip
+    text = alert_email.text("S", lines, [], "x")
+    assert "at Stall: 1 on hand, minimum 3. Suggested reorder: 0. Suggested transfer: 3 from Main first." in text
