@@ -144,3 +144,29 @@ def test_the_digest_names_the_location_and_the_transfer(client, shop):
                               "SOAP": db.get_product(shop.tenant_id, "SOAP")})[0]["SOAP"])  # fmt: skip
     text = alert_email.text("S", lines, [], "x")
     assert "at Stall: 1 on hand, minimum 3. Suggested reorder: 0. Suggested transfer: 3 from Main first." in text
+
+
+def test_demand_is_split_by_where_it_sold(shop, monkeypatch):
+    from chalicelib import clock
+
+    stall = add_location(shop, "Stall")
+    real_now = clock.now
+    monkeypatch.setattr(clock, "now", lambda: real_now() - timedelta(days=6))
+    new_product(shop, "BUN")
+    receive(shop, "BUN", 60)
+    receive(shop, "BUN", 12, location_id=stall)
+    for back in range(5, 0, -1):  # 2 a day at the Stall for five days, 1 sale at Main
+        monkeypatch.setattr(clock, "now", lambda back=back: real_now() - timedelta(days=back))
+        assert shop.post("/sales", {"lines": [{"sku": "BUN", "quantity": 2}], "location_id": stall}).status_code == 201
+    assert shop.post("/sales", {"lines": [{"sku": "BUN", "quantity": 1}]}).status_code == 201
+    monkeypatch.setattr(clock, "now", real_now)
+    forecasts.run_shop(shop.tenant_id)
+    stored = db.get_forecast(shop.tenant_id, "BUN")
+    assert {k: float(v) for k, v in stored["location_units"].items()} == {stall: 10.0, "main": 1.0}
+
+    (move,) = shop.get("/reorder-suggestions").json["transfers"]
+    (line,) = move["lines"]
+    # No minimums anywhere: the Stall (2 left) needs ~10/11 of the demand over 7 + 7 days; Main
+    # keeps its own small share and sends the rest.
+    assert (move["from_location_id"], move["to_location_id"]) == ("main", stall) and line["quantity"] >= 10
+    assert "2 left at Stall, sells ~" in line["reason"]
