@@ -93,7 +93,7 @@ def check_shop(tenant_id: str, products: list[dict[str, Any]]) -> int:
                 continue
         (held if covered_by_orders(product) else due).append(product)
     # The index holds totals: a product low at one location can look covered by stock at another.
-    stocked = db.get_products(tenant_id, [p["sku"] for p in held]) if held else {}
+    stocked = db.get_products(tenant_id, [p["sku"] for p in held], consistent=False) if held else {}
     due += [p for p in held if "stock" in stocked.get(p["sku"], {}) and not covered_by_orders(stocked[p["sku"]])]
     held = [p for p in held if p not in due]
     if not due:
