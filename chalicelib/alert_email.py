@@ -21,7 +21,9 @@ def text(shop_name: str, due: list[dict[str, Any]], on_order: list[dict[str, Any
             + (f" from {p['supplier']}" if p.get("supplier") else "")
             + (f" ({p['on_order']} already on order)" if p.get("on_order") else "")
             + "."
-            + "".join(f" {qty} spare at {where}: a transfer could cover it." for where, qty in p.get("spare") or [])
+            + ("".join(f" Suggested transfer: {qty} from {where} first." for where, qty in p["transfer"])
+               if p.get("transfer") else
+               "".join(f" {qty} spare at {where}: a transfer could cover it." for where, qty in p.get("spare") or []))
         )
     if on_order:
         lines += ["", "Also low, but covered by open purchase orders:"]
@@ -44,7 +46,9 @@ def html(shop_name: str, due: list[dict[str, Any]], on_order: list[dict[str, Any
         f"<span style='color:#555;font-size:13px'>{escape(p['sku'])}"
         + (f" · {escape(p['supplier'])}" if p.get("supplier") else "")
         + (f" · at <strong>{escape(p['location'])}</strong>" if p.get("location") else "")
-        + "".join(f" · {qty} spare at {escape(where)}" for where, qty in p.get("spare") or [])
+        + ("".join(f" · <strong>move {qty} from {escape(where)}</strong> first" for where, qty in p["transfer"])
+           if p.get("transfer")
+           else "".join(f" · {qty} spare at {escape(where)}" for where, qty in p.get("spare") or []))
         + "</span></td>"
         f"<td style='{cell};text-align:right'>{p['on_hand']} / {p['min_stock']}</td>"
         f"<td style='{cell};text-align:right'><strong>{p['suggested']}</strong></td></tr>"

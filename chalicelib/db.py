@@ -1542,13 +1542,13 @@ def product_day_units(tenant_id: str, first: str, last: str, sku: str | None = N
 
 
 def movements_since(tenant_id: str, sku: str, since: str) -> Iterator[dict[str, Any]]:
-    """A product's ledger entries (at, change, on_hand_after), newest first, back to `since` (ISO
+    """A product's ledger entries (at, change, on_hand_after, kind, location_id), newest first, back to `since` (ISO
     time) and one entry before it, which gives the stock on hand when `since` began."""
     params = {
         "TableName": table(),
         "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
         "ExpressionAttributeValues": _values({":pk": ledger_pk(tenant_id, sku), ":prefix": MOVE_PREFIX}),
-        "ProjectionExpression": "#at, change, on_hand_after",
+        "ProjectionExpression": "#at, change, on_hand_after, kind, location_id",
         "ExpressionAttributeNames": {"#at": "at"},
         "ScanIndexForward": False,
         "Limit": 200,

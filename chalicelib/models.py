@@ -1111,6 +1111,32 @@ class StockoutList(BaseModel):
     items: list[StockoutRow]
 
 
+class ReorderLineLocation(BaseModel):
+    """Where a purchase is needed (shops with several locations): still short after transfers."""
+
+    location_id: str
+    name: str
+    on_hand: int
+    short: int
+
+
+class ReorderTransferLine(BaseModel):
+    sku: str
+    name: str
+    quantity: int
+    reason: str
+
+
+class ReorderTransfer(BaseModel):
+    """Spare stock to move before buying (lines fit POST /transfers as they are)."""
+
+    from_location_id: str
+    from_name: str
+    to_location_id: str
+    to_name: str
+    lines: list[ReorderTransferLine]
+
+
 class ReorderLine(BaseModel):
     sku: str
     name: str
@@ -1118,6 +1144,7 @@ class ReorderLine(BaseModel):
     on_order: int
     suggested_qty: int
     reason: str
+    locations: list[ReorderLineLocation] | None = None  # left out for a shop with one location
 
 
 class ReorderSupplier(BaseModel):
@@ -1129,6 +1156,7 @@ class ReorderSupplier(BaseModel):
 class ReorderSuggestions(BaseModel):
     suppliers: list[ReorderSupplier]
     without_supplier: list[ReorderLine]
+    transfers: list[ReorderTransfer] | None = None  # left out for a shop with one location
 
 
 class ReorderOrdersIn(Strict):

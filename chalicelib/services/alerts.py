@@ -35,6 +35,9 @@ def suggested_reorder(product: dict[str, Any]) -> int:
 
 def covered_by_orders(product: dict[str, Any]) -> bool:
     shortfall = db.as_int(product.get("min_stock")) - db.as_int(product.get("on_hand")) + 1
+    levels = db.stock_map(product) if isinstance(product.get("stock"), dict) else {}
+    if low := db.low_locations(levels):  # per location: what the low locations lack, not the total
+        shortfall = sum(int(levels[loc]["min_stock"] - levels[loc]["on_hand"]) + 1 for loc in low)
     return db.as_int(product.get("on_order")) >= shortfall
 
 
@@ -89,6 +92,10 @@ def check_shop(tenant_id: str, products: list[dict[str, Any]]) -> int:
                 )
                 continue
         (held if covered_by_orders(product) else due).append(product)
+    # The index holds totals: a product low at one location can look covered by stock at another.
+    stocked = db.get_products(tenant_id, [p["sku"] for p in held], consistent=False) if held else {}
+    due += [p for p in held if "stock" in stocked.get(p["sku"], {}) and not covered_by_orders(stocked[p["sku"]])]
+    held = [p for p in held if p not in due]
     if not due:
         return 0
     shop = db.get_shop(tenant_id)
@@ -113,13 +120,15 @@ def check_shop(tenant_id: str, products: list[dict[str, Any]]) -> int:
     suppliers = db.get_suppliers(tenant_id, [str(p["supplier_id"]) for p in marked + held if p.get("supplier_id")])
     # The index holds a product once, however many of its locations are low; its item says which.
     full = db.get_products(tenant_id, [p["sku"] for p in marked + held])
-    from chalicelib.services import locations
+    from chalicelib.services import locations, replenish
 
     # Shops with one location (most) need not read the list of locations.
     several = any(set(db.stock_map(p)) - {db.MAIN_LOCATION} for p in full.values())
     places = locations.all_locations(tenant_id) if several else [locations.main_location()]
     names = {loc["location_id"]: loc["name"] for loc in places}
-    lines = [line for p in marked for line in _lines(p, full.get(p["sku"]), names, suppliers)]
+    # Several locations: the transfer (and the rest to buy) by the Reorder screen's rule.
+    plans = replenish.digest_plans(tenant_id, {p["sku"]: full.get(p["sku"], p) for p in marked})[0] if several else {}
+    lines = [line for p in marked for line in _lines(p, full.get(p["sku"]), names, suppliers, plans.get(p["sku"]))]
     held_lines = [line for p in held for line in _lines(p, full.get(p["sku"]), names, suppliers)]
     try:
         message_id = _send(shop, recipients, lines, held_lines)
@@ -149,21 +158,28 @@ def _line(product: dict[str, Any], suppliers: dict[str, dict[str, Any]]) -> dict
 
 
 def _lines(
-    product: dict[str, Any], full: dict[str, Any] | None, names: dict[str, str], suppliers: dict[str, dict[str, Any]]
+    product: dict[str, Any], full: dict[str, Any] | None, names: dict[str, str], suppliers: dict[str, dict[str, Any]],
+    plan: Any = None,
 ) -> list[dict[str, Any]]:
     """A digest line per location where the product is low, naming the location, and where
-    stock above the minimum could come from by transfer before buying more."""
+    stock above the minimum could come from by transfer before buying more (with `plan`, the
+    replenish.py plan: the transfers suggested to it, and only the rest to buy)."""
     line = _line(product, suppliers)
     levels = db.stock_map(full or product)
     low = db.low_locations(levels) or [db.MAIN_LOCATION]
     spare = [(names.get(loc, loc), lv["on_hand"] - lv["min_stock"]) for loc, lv in sorted(levels.items())
              if loc not in low and lv["on_hand"] > lv["min_stock"]]  # fmt: skip
-    return [
+    out = [
         {**line, "location": names.get(loc, loc), "location_id": loc,
          "on_hand": levels.get(loc, {}).get("on_hand", 0), "min_stock": levels.get(loc, {}).get("min_stock", 0),
          "spare": spare}
         for loc in low
     ]  # fmt: skip
+    for entry in out if plan is not None else []:
+        entry["transfer"] = [(names.get(src, src), q) for src, to, q in plan.transfers if to == entry["location_id"]]
+        if entry["transfer"]:
+            entry["suggested"] = plan.purchase
+    return out
 
 
 def _mark_pending(tenant_id: str, product: dict[str, Any], alert_id: str, now: datetime) -> bool:

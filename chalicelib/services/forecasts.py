@@ -87,9 +87,11 @@ def _weights(tenant_id: str, first: date, last: date) -> list[float]:
     return _core().shop_profile(totals, first.weekday())
 
 
-def _stockout_days(tenant_id: str, product: dict[str, Any], zone: Any, first: date, last: date) -> set[str]:
+def _stockout_days(tenant_id: str, product: dict[str, Any], zone: Any, first: date, last: date,
+                   sold_at: dict[str, float] | None = None) -> set[str]:
     """Days (shop's dates) that began with nothing on hand, as far back as the ledger goes; none
-    before the product's first movement (imported history says nothing about stock)."""
+    before the product's first movement (imported history says nothing about stock). Fills
+    `sold_at` with the units sold per location in the window (the same read)."""
     since = clock.iso(datetime.combine(first, datetime.min.time(), zone))
     end_of_day: dict[str, int] = {}  # stock at the end of each day with movements
     earliest: date | None = None
@@ -99,6 +101,9 @@ def _stockout_days(tenant_id: str, product: dict[str, Any], zone: Any, first: da
         if str(entry["at"]) < since:  # the last movement before the window: the stock it began with
             opening, earliest = after, first
             break
+        if sold_at is not None and entry.get("kind") == "sale":
+            where = str(entry.get("location_id") or db.MAIN_LOCATION)
+            sold_at[where] = sold_at.get(where, 0.0) - float(entry.get("change") or 0)
         day = datetime.fromisoformat(str(entry["at"]).replace("Z", "+00:00")).astimezone(zone).date()
         end_of_day.setdefault(day.isoformat(), after)
         opening, earliest = after - int(entry.get("change") or 0), day
@@ -161,7 +166,8 @@ def build(tenant_id: str, shop: dict[str, Any], product: dict[str, Any], units: 
     created = datetime.fromisoformat(str(product["created_at"]).replace("Z", "+00:00")).astimezone(zone).date()
     begins = min([created, *(date.fromisoformat(d) for d in units)])
     first = min(max(first, begins), as_of)
-    stockouts = _stockout_days(tenant_id, product, zone, first, last) if units else set()
+    sold_at: dict[str, float] = {}  # where it sells: replenish.py splits the demand by it
+    stockouts = _stockout_days(tenant_id, product, zone, first, last, sold_at) if units else set()
     history = _history(units, stockouts, first, last)
     model = _core().fit(history, first.weekday(), weights)
     lead = lead_time(product, suppliers)
@@ -172,6 +178,7 @@ def build(tenant_id: str, shop: dict[str, Any], product: dict[str, Any], units: 
         "sku": product["sku"], "as_of": as_of.isoformat(), "computed_at": clock.now_iso(), "model": model.to_dict(),
         "history": history, "history_first": first.isoformat(), "lead_time_days": lead,
         "runs_out_on": out_on.isoformat() if out_on else None, "at_risk": at_risk,
+        **({"location_units": sold_at} if set(sold_at) - {db.MAIN_LOCATION} else {}),
     })  # fmt: skip
 
 
@@ -346,13 +353,22 @@ def _suggestions(tenant_id: str) -> tuple[ReorderSuggestions, dict[str, dict[str
     level, review = service_level(shop), review_days(shop)
     by_supplier: dict[str, list[ReorderLine]] = {}
     without: list[ReorderLine] = []
+    from chalicelib.services import replenish
+
+    several = replenish.context(tenant_id)  # None: one location, the suggestions as before
     for sku in sorted(products):
         product = products[sku]
-        qty, reason = _suggest(_model(stored[sku]), product, lead_time(product, suppliers), review, level)
+        where = None
+        if several is None:
+            qty, reason = _suggest(_model(stored[sku]), product, lead_time(product, suppliers), review, level)
+        else:  # per location: spare stock moves first, the rest is bought
+            qty, reason, where = several.suggest(_model(stored[sku]), stored[sku], product,
+                                                 lead_time(product, suppliers), review, level)  # fmt: skip
         if qty <= 0:
             continue
         line = ReorderLine(sku=sku, name=product["name"], on_hand=db.as_int(product.get("on_hand")),
-                           on_order=db.as_int(product.get("on_order")), suggested_qty=qty, reason=reason)
+                           on_order=db.as_int(product.get("on_order")), suggested_qty=qty, reason=reason,
+                           locations=where)  # fmt: skip
         supplier_id = product.get("supplier_id")
         if supplier_id and supplier_id in suppliers:
             by_supplier.setdefault(supplier_id, []).append(line)
@@ -360,7 +376,8 @@ def _suggestions(tenant_id: str) -> tuple[ReorderSuggestions, dict[str, dict[str
             without.append(line)
     groups = [ReorderSupplier(supplier_id=sid, name=suppliers[sid]["name"], lines=lines)
               for sid, lines in sorted(by_supplier.items(), key=lambda kv: suppliers[kv[0]]["name"])]
-    return ReorderSuggestions(suppliers=groups, without_supplier=without), products
+    transfers = several.transfers() if several is not None else None
+    return ReorderSuggestions(suppliers=groups, without_supplier=without, transfers=transfers), products
 
 
 def create_orders(identity: Identity, supplier_id: str | None) -> ReorderOrders:

@@ -60,3 +60,23 @@ def test_forecast_will_run_out_and_reorder(page: Any, site_stack: LocalStack, sh
     card.locator("[data-po]").click()
     wait_ready(page, "order")
     expect(page.locator("[data-status=draft]")).to_be_visible()
+
+    # A stock room with plenty: the Main shortfall is met by moving stock first, with one tap.
+    reply = api.post("/locations", json={"name": "Stock room"})
+    assert reply.status_code == 201, reply.text
+    room = reply.json()["location_id"]
+    reply = api.post(f"/products/{SKU}/stock", json={"type": "receive", "quantity": 120, "location_id": room},
+                     headers={"Idempotency-Key": "reorder-test-room"})
+    assert reply.status_code == 201, reply.text
+    page.goto(f"{site_stack.site_url}/#/reorder")
+    wait_ready(page, "reorder")
+    move = page.locator(f"[data-move='{room}>main']")
+    expect(move).to_contain_text("Move from Stock room to Main")
+    moved = int(move.locator("[data-qty]").inner_text())
+    assert moved >= 24  # ~2 a day over 10 + 7 days, 6 on the shelf
+    expect(page.locator(f"[data-supplier='{supplier_id}']")).to_have_count(0)  # nothing left to buy
+    shot(page, "reorder-transfer")
+    move.get_by_role("button", name="Send to Main").click()
+    expect(move.locator("[data-transfer]")).to_contain_text("On its way")
+    (sent,) = api.get("/transfers").json()["items"]
+    assert (sent["status"], sent["from_location_id"], sent["lines"][0]["quantity"]) == ("sent", room, moved)

@@ -111,6 +111,9 @@ def test_reorder_suggestions_and_draft_orders(client, shop, other_shop):
     assert line["sku"] == "BEANS" and line["suggested_qty"] % 6 == 0 and 6 <= line["suggested_qty"] <= 18
     assert "sells ~7 a week, 4 left, supplier takes 4 days" in line["reason"]
     assert [ln["sku"] for ln in r.json["without_supplier"]] == ["LOOSE"]
+    # One location: exactly the fields it always had (no transfers, no locations on lines).
+    assert set(r.json) == {"suppliers", "without_supplier"}
+    assert set(line) == {"sku", "name", "on_hand", "on_order", "suggested_qty", "reason"}
     assert other_shop.get("/reorder-suggestions").json == {"suppliers": [], "without_supplier": []}
 
     key = {"Idempotency-Key": "reorder-1"}
