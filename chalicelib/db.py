@@ -2260,11 +2260,13 @@ def take_window(
     adds: dict[str, Any] | None = None,
     sets: dict[str, Any] | None = None,
     flush_id: str | None = None,
+    opening: bool = False,
 ) -> int:
     """Take up to `take` of the `limit` tokens of the window starting at `window_start` on one item,
     adding `adds` to its counters in the same write; returns the tokens granted (0: the window is
     spent; the counters are written all the same). `take=0` only adds. With a `flush_id` the write
-    happens once however often the SDK retries it."""
+    happens once however often the SDK retries it. `opening`: the caller has not seen this window
+    yet, so it is likely the first to ask (one write instead of a refused one and another)."""
     adds = {k: v for k, v in (adds or {}).items() if v}
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -2307,25 +2309,23 @@ def take_window(
             return from_ddb(old) if old else {}
         return None
 
+    opened = -1 if opening else window_start  # the window the item is at, as far as we know
     for _ in range(4):  # another function may open the same window meanwhile: decide again
         if take <= 0:
             break
-        # The window is open: take from it if `take` tokens are left.
-        old = write(["calls = calls + :take"], "win = :w AND calls <= :room",
-                    {":take": take, ":w": window_start, ":room": limit - take})
+        if opened == window_start:  # the window is open: take from it if `take` tokens are left
+            old = write(["calls = calls + :take"], "win = :w AND calls <= :room",
+                        {":take": take, ":w": window_start, ":room": limit - take})
+        elif opened < window_start:  # the first of this window: open it with our block
+            old = write(["win = :w", "calls = :take"], "(attribute_not_exists(win) OR win < :w)",
+                        {":take": take, ":w": window_start})
+        else:
+            break  # a function whose clock runs ahead opened a later window: wait for it
         if old is None or (flush_id and old.get("fl") == flush_id):
             return take  # written (or an SDK retry of our own write, which had landed)
         opened = int(old.get("win", -1))
-        if opened < window_start:
-            # The first of this window: open it with our block.
-            old = write(["win = :w", "calls = :take"], "(attribute_not_exists(win) OR win < :w)",
-                        {":take": take, ":w": window_start})
-            if old is None or (flush_id and old.get("fl") == flush_id):
-                return take
-        elif opened == window_start:
+        if opened == window_start:
             take = min(take, limit - int(old.get("calls", 0)))  # what is left, if anything
-        else:
-            take = 0  # a function whose clock runs ahead opened a later window: wait for it
     if adds or flush_id:
         write([], "", {})  # no tokens: the counters still go in
     return 0

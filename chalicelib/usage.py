@@ -147,7 +147,9 @@ def flush_all() -> None:
         flush(tenant_id)
 
 
-def _write(tenant_id: str, now: float, counts: dict[str, float], *, window: int, take: int, limit: int) -> int:
+def _write(
+    tenant_id: str, now: float, counts: dict[str, float], *, window: int, take: int, limit: int, opening: bool = False
+) -> int:
     """Counters and a lease in one write; on any failure the counters are dropped (an
     undercount, never a double count) and the lease is granted (fail open)."""
     from chalicelib import db
@@ -157,7 +159,7 @@ def _write(tenant_id: str, now: float, counts: dict[str, float], *, window: int,
     try:
         return db.take_window(
             db.table(), db.usage_key(tenant_id, month_of(now)), window_start=window, take=take, limit=limit,
-            adds=adds, flush_id=f"{_container}:{next(_flushes)}",
+            adds=adds, flush_id=f"{_container}:{next(_flushes)}", opening=opening,
         )
     except Exception as exc:
         logger.warning("usage not written; its counts are dropped", extra={"error": repr(exc)[:200]})
@@ -213,8 +215,9 @@ def admit(tenant_id: str) -> None:
                 return  # the lease is stuck: let the request through rather than hold it
         shop.leasing = True
         counts = shop.take_counts()
+        opening = window > shop.window  # a window this function has not leased from yet
     try:
-        granted = _write(tenant_id, now, counts, window=window, take=LEASE_BLOCK, limit=plan.burst)
+        granted = _write(tenant_id, now, counts, window=window, take=LEASE_BLOCK, limit=plan.burst, opening=opening)
     finally:
         with _changed:
             shop.leasing = False

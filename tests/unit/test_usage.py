@@ -111,8 +111,11 @@ def test_a_window_grants_its_limit_exactly_across_functions_and_a_retried_write_
     db.take_window(db.table(), key, window_start=100, take=0, limit=25, adds={"requests": 7}, flush_id="again")
     db.take_window(db.table(), key, window_start=100, take=0, limit=25, adds={"requests": 7}, flush_id="again")
     assert db.usage_months(tenant, ["2030-01"])["2030-01"]["requests"] == 4 + 7
-    # A new window starts again from its limit.
-    assert db.take_window(db.table(), key, window_start=105, take=10, limit=25, flush_id="f9") == 10
+    # A new window starts again from its limit, whether a function expects to open it or not.
+    opened = [db.take_window(db.table(), key, window_start=105, take=10, limit=25, flush_id=f"g{i}", opening=True)
+              for i in range(4)]
+    assert opened == [10, 10, 5, 0]
+    assert db.take_window(db.table(), key, window_start=110, take=10, limit=25, flush_id="h1") == 10
 
 
 def test_a_failing_usage_write_never_fails_a_sale(client, shop, monkeypatch):
