@@ -18,9 +18,9 @@ tokens a function leased and did not use are lost to the shop (at most LEASE_BLO
 warm function per window), so with K warm functions a shop may be refused after
 burst - K * (LEASE_BLOCK - 1) requests in a window, never later.
 
-Error bounds (README "Usage and fair limits"): counts are only ever under, never double
-(every write carries a flush id, so an SDK retry of a write that landed fails its condition;
-a write that failed for another reason is dropped, not retried). What is lost: a function's
+Error bounds (README "Usage and fair limits"): counts are only ever under, never double:
+metering's writes are never retried by the SDK (a write that failed, and may have landed, is
+dropped), and each carries a flush id, so should one be sent twice it fails its condition. What is lost: a function's
 buffer when the function is recycled (at most `usage_flush_seconds` of one shop's use per
 function, usually the usage of its last request), units of calls made off the request's thread
 (imports' worker threads) or outside any shop (the schedule's reads across shops), and units of
@@ -241,6 +241,29 @@ def attach(client: Any) -> None:
     """Ask DynamoDB for the consumed capacity on every call of `client`, and count it."""
     client.meta.events.register("provide-client-params.dynamodb", _ask_capacity)
     client.meta.events.register("after-call.dynamodb", _record_capacity)
+    client.meta.events.register_first("needs-retry.dynamodb", _never_again)
+
+
+class NotRetried(Exception):
+    """Metering's own write failed in a way the SDK would retry; it is dropped instead."""
+
+
+RETRIED_CODES = frozenset({"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+                           "InternalServerError", "ServiceUnavailable"})
+
+
+def _never_again(response: Any = None, caught_exception: BaseException | None = None, **_: Any) -> None:
+    """No SDK retry of metering's own calls: a write that may have landed is never sent twice (its
+    counts are dropped: an undercount, never a double count)."""
+    if not getattr(_own, "quiet", False):
+        return
+    if caught_exception is not None:
+        raise caught_exception
+    if response is not None:
+        http, parsed = response
+        code = (parsed or {}).get("Error", {}).get("Code", "")
+        if http.status_code >= 500 or code in RETRIED_CODES:
+            raise NotRetried(f"{http.status_code} {code}")
 
 
 def _ask_capacity(params: dict[str, Any], model: Any, **_: Any) -> None:

@@ -145,3 +145,29 @@ def test_the_operators_export_lists_every_shops_month(client, shop, other_shop):
     assert rows["tenant_id"][:4] == ["tenant_id", "month", "requests", "sales"]
     assert shop.tenant_id in rows and other_shop.tenant_id in rows  # type: ignore[attr-defined]
     assert int(rows[shop.tenant_id][2]) >= 1  # type: ignore[attr-defined]
+
+
+def test_metering_never_retries_its_own_write(client, shop, monkeypatch):
+    """The SDK would send a write again after a 5xx; metering's may have landed: it is dropped."""
+    from chalicelib import aws, usage
+
+    attempts = []
+
+    def busy_server(request, **kwargs):
+        body = request.body.decode() if isinstance(request.body, bytes) else str(request.body or "")
+        if "USAGE#" in body:
+            attempts.append(1)
+            from botocore.awsrequest import AWSResponse
+
+            raw = type("Raw", (), {"stream": lambda self, *a, **k: iter([b'{"__type":"InternalServerError"}'])})()
+            return AWSResponse(request.url, 500, {}, raw)
+        return None
+
+    events = aws.client("dynamodb").meta.events
+    events.register_first("before-send.dynamodb.UpdateItem", busy_server)
+    try:
+        usage.count(shop.tenant_id, "sales")  # type: ignore[attr-defined]
+        usage.flush(shop.tenant_id)  # type: ignore[attr-defined]
+    finally:
+        events.unregister("before-send.dynamodb.UpdateItem", busy_server)
+    assert attempts == [1]
