@@ -24,6 +24,7 @@ from chalicelib.api import (
     shop,
     staff,
     system,
+    usage,
 )
 from chalicelib.observability import logger, metrics
 
@@ -45,6 +46,7 @@ BLUEPRINTS = (system, auth, products, sales, purchasing, alerts, reports, import
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)
 app.register_blueprint(ask.bp)
+app.register_blueprint(usage.bp)
 
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
@@ -60,12 +62,16 @@ def check_stock_levels(event: object) -> dict:
     finish the rollups of any sale whose second transaction was interrupted; then send the daily
     summaries whose hour has come. Once a night (the first run after 02:30 UTC) each shop's
     customers get their RFM scores again."""
+    from chalicelib import usage as metering
     from chalicelib.services.alerts import check_all
     from chalicelib.services.customers import nightly
     from chalicelib.services.daily_summary import send_due
     from chalicelib.services.sales import settle_pending_rollups
 
-    return {"rollups_settled": settle_pending_rollups(), **check_all(), **send_due(), **nightly()}
+    try:
+        return {"rollups_settled": settle_pending_rollups(), **check_all(), **send_due(), **nightly()}
+    finally:
+        metering.flush_all()  # the emails it counted: this function may sleep for long before its next run
 
 
 # The nightly forecast run: the schedule queues one message per shop with recent sales, and each

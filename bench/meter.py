@@ -13,6 +13,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from chalicelib.usage import attribute_size, item_size, value_size  # DynamoDB's item-size rules, one copy
+
+__all__ = ["attribute_size", "item_size", "value_size"]
+
 CAPACITY_OPS = {
     "GetItem",
     "PutItem",
@@ -26,34 +30,6 @@ CAPACITY_OPS = {
     "TransactGetItems",
 }
 WRITE_OPS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
-
-
-def attribute_size(name: str, value: dict[str, Any]) -> int:
-    return len(name.encode()) + value_size(value)
-
-
-def value_size(value: dict[str, Any]) -> int:
-    ((kind, inner),) = value.items()
-    if kind == "S":
-        return len(inner.encode())
-    if kind == "N":
-        digits = len(inner.lstrip("-").replace(".", "").lstrip("0")) or 1
-        return (digits + 1) // 2 + 1
-    if kind == "B":
-        return len(inner)
-    if kind in ("BOOL", "NULL"):
-        return 1
-    if kind in ("SS", "NS", "BS"):
-        return sum(value_size({kind[0]: v}) for v in inner)
-    if kind == "L":
-        return 3 + sum(1 + value_size(v) for v in inner)
-    if kind == "M":
-        return 3 + sum(1 + attribute_size(k, v) for k, v in inner.items())
-    return 0
-
-
-def item_size(item: dict[str, Any]) -> int:
-    return sum(attribute_size(k, v) for k, v in item.items())
 
 
 def read_units(size: int, consistent: bool) -> float:

@@ -51,6 +51,10 @@ def client(service: str) -> Any:
             _clients[service] = _DynamoDB(quick, _make(session, service, TRANSACTION_TIMEOUT)) if (
                 service == "dynamodb"
             ) else quick
+            if service == "dynamodb":
+                from chalicelib import usage
+
+                usage.attach(_clients[service])  # every call's consumed capacity, counted to its shop
         return _clients[service]
 
 

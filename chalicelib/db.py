@@ -2000,21 +2000,10 @@ def feedback_between(tenant_id: str, first_id: str, last_id: str) -> Iterator[di
 
 def take_rate(key: str, limit: int, window: int, now: int) -> bool:
     """Count one call against `key` in the current window of `window` seconds; False once the
-    window has had `limit` calls. Kept in the idempotency table, whose TTL clears old windows."""
-    from chalicelib.settings import get_settings
-
+    window has had `limit` calls. Kept in the idempotency table, whose TTL clears old keys."""
     start = now - now % window
-    try:
-        ddb().update_item(
-            TableName=get_settings().idempotency_table_name,
-            Key={"id": {"S": f"rate#{key}#{start}"}},
-            UpdateExpression="ADD calls :one SET expiration = :exp",
-            ConditionExpression="attribute_not_exists(calls) OR calls < :limit",
-            ExpressionAttributeValues=_values({":one": 1, ":exp": start + 2 * window, ":limit": limit}),
-        )
-    except ddb().exceptions.ConditionalCheckFailedException:
-        return False
-    return True
+    return take_window(get_settings().idempotency_table_name, {"id": {"S": f"rate#{key}"}}, window_start=start,
+                       take=1, limit=limit, sets={"expiration": start + 2 * window}) > 0
 
 
 def supplier_orders(tenant_id: str, supplier_id: str) -> Iterator[dict[str, Any]]:
@@ -2238,3 +2227,128 @@ def sale_parts_left(tenant_id: str, sale_id: str) -> list[int]:
         "ConsistentRead": True,
         "ExpressionAttributeValues": _values({":pk": _parts_pk(tenant_id), ":prefix": sale_id + "#"}),
     })]
+
+
+# --- fair limits and usage metering ----------------------------------------------------------
+#
+# One item per shop per month, USAGE#<yyyy-mm>#<shard> / <tenant_id>: the month's counters
+# (requests, sales, emails, read_units, write_units, stored_bytes), ADDed by each warm function's
+# buffered flush, and the shop's rate-limit window (win: its start, calls: requests granted in
+# it), so a block of tokens and the counters buffered so far go in one write. The month is the
+# partition (in a few shards, so no single partition takes every shop's writes): the operator's
+# export of a month is one Query per shard, never a Scan. `fl` is the last flush's id: an SDK
+# retry of a write that already landed fails its condition instead of counting twice.
+
+USAGE_SHARDS = 4
+USAGE_FIELDS = ("requests", "sales", "emails", "read_units", "write_units", "stored_bytes")
+
+
+def usage_key(tenant_id: str, month: str) -> dict[str, Any]:
+    import zlib
+
+    shard = zlib.crc32(tenant_id.encode()) % USAGE_SHARDS
+    return {"PK": {"S": f"USAGE#{month}#{shard}"}, "SK": {"S": tenant_id}}
+
+
+def take_window(
+    table_name: str,
+    key: dict[str, Any],
+    *,
+    window_start: int,
+    take: int,
+    limit: int,
+    adds: dict[str, Any] | None = None,
+    sets: dict[str, Any] | None = None,
+    flush_id: str | None = None,
+    opening: bool = False,
+) -> int:
+    """Take up to `take` of the `limit` tokens of the window starting at `window_start` on one item,
+    adding `adds` to its counters in the same write; returns the tokens granted (0: the window is
+    spent; the counters are written all the same). `take=0` only adds. With a `flush_id` the write
+    happens once however often the SDK retries it. `opening`: the caller has not seen this window
+    yet, so it is likely the first to ask (one write instead of a refused one and another)."""
+    adds = {k: v for k, v in (adds or {}).items() if v}
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    sets_parts: list[str] = []
+    for i, (name, value) in enumerate((sets or {}).items()):
+        names[f"#s{i}"], values[f":s{i}"] = name, value
+        sets_parts.append(f"#s{i} = :s{i}")
+    add_parts = []
+    for i, (name, value) in enumerate(adds.items()):
+        names[f"#a{i}"], values[f":a{i}"] = name, value
+        add_parts.append(f"#a{i} :a{i}")
+    once = ""
+    if flush_id:
+        values[":id"] = flush_id
+        sets_parts.append("fl = :id")
+        once = "(attribute_not_exists(fl) OR fl <> :id)"
+    add = f" ADD {', '.join(add_parts)}" if add_parts else ""
+
+    def write(extra_sets: list[str], condition: str, extra_values: dict[str, Any]) -> dict[str, Any] | None:
+        """The write; None when it landed, else the item as it was (absent: {})."""
+        parts = sets_parts + extra_sets
+        params: dict[str, Any] = {
+            "TableName": table_name, "Key": key,
+            "UpdateExpression": (f"SET {', '.join(parts)}" if parts else "") + add,
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }  # fmt: skip
+        if not parts and not add:
+            return None
+        condition = " AND ".join(c for c in (condition, once) if c)
+        if condition:
+            params["ConditionExpression"] = condition
+        if names:
+            params["ExpressionAttributeNames"] = names
+        if values or extra_values:
+            params["ExpressionAttributeValues"] = _values({**values, **extra_values})
+        try:
+            ddb().update_item(**params)
+        except ddb().exceptions.ConditionalCheckFailedException as exc:
+            old = exc.response.get("Item")
+            return from_ddb(old) if old else {}
+        return None
+
+    opened = -1 if opening else window_start  # the window the item is at, as far as we know
+    for _ in range(4):  # another function may open the same window meanwhile: decide again
+        if take <= 0:
+            break
+        if opened == window_start:  # the window is open: take from it if `take` tokens are left
+            old = write(["calls = calls + :take"], "win = :w AND calls <= :room",
+                        {":take": take, ":w": window_start, ":room": limit - take})
+        elif opened < window_start:  # the first of this window: open it with our block
+            old = write(["win = :w", "calls = :take"], "(attribute_not_exists(win) OR win < :w)",
+                        {":take": take, ":w": window_start})
+        else:
+            break  # a function whose clock runs ahead opened a later window: wait for it
+        if old is None or (flush_id and old.get("fl") == flush_id):
+            return take  # written (or an SDK retry of our own write, which had landed)
+        opened = int(old.get("win", -1))
+        if opened == window_start:
+            take = min(take, limit - int(old.get("calls", 0)))  # what is left, if anything
+    if adds or flush_id:
+        write([], "", {})  # no tokens: the counters still go in
+    return 0
+
+
+def usage_months(tenant_id: str, months: list[str]) -> dict[str, dict[str, Any]]:
+    """This shop's usage items of the given months (at most 100), by month."""
+    found = _batch_get([usage_key(tenant_id, m) for m in months], consistent=False) if months else []
+    return {item["PK"].split("#")[1]: item for item in found}
+
+
+def usage_of_month(month: str) -> Iterator[dict[str, Any]]:
+    """Every shop's usage item of one month: one Query per shard of the month's partition."""
+    for shard in range(USAGE_SHARDS):
+        yield from _query_all({
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": _values({":pk": f"USAGE#{month}#{shard}"}),
+        })
+
+
+def shop_plan(tenant_id: str) -> str | None:
+    """The shop's plan (fair limits), or None for the default."""
+    reply = ddb().get_item(TableName=table(), Key={"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SHOP_SK}},
+                           ProjectionExpression="#p", ExpressionAttributeNames={"#p": "plan"})
+    plan = reply.get("Item", {}).get("plan", {}).get("S")
+    return str(plan) if plan else None

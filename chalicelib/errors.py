@@ -99,6 +99,23 @@ class ServiceUnavailable(AppError):
         return {"Retry-After": str(self.retry_after_seconds)}
 
 
+class TooManyRequests(AppError):
+    """The shop sent more than its plan allows (chalicelib/usage.py): wait, then send again."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, retry_after_seconds: int, message: str | None = None) -> None:
+        super().__init__(
+            message or "This shop is sending more requests than its plan allows; "
+            f"please wait {retry_after_seconds} s and try again."
+        )
+        self.retry_after_seconds = max(1, retry_after_seconds)
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
+
+
 def validation_details(exc: Any) -> list[dict[str, Any]]:
     """Turn a pydantic ValidationError into one entry per field, in words a person can act on."""
     details = []

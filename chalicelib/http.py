@@ -23,6 +23,7 @@ from urllib.parse import unquote
 from chalice import Blueprint, Chalice, Response
 from pydantic import BaseModel, ValidationError
 
+from chalicelib import usage
 from chalicelib.auth import Identity, authenticate
 from chalicelib.errors import (
     AppError,
@@ -286,6 +287,10 @@ def route(
             request: Any = where.current_request
             try:
                 identity = None if public else authenticate(header("authorization", request))
+                if identity is not None:
+                    # Metered and limited per shop (429 past its plan's limit); see chalicelib/usage.py.
+                    usage.begin(identity.tenant_id)
+                    usage.admit(identity.tenant_id)
                 if identity is not None and not identity.is_owner and staff is False:
                     raise OwnerOnly()
                 result = call_view(request, identity, path_params)
@@ -309,6 +314,8 @@ def route(
                 # client's fault and not a bug; they may try again.
                 logger.warning("a dependency did not answer or is not ready", extra={"error": repr(exc)[:300]})
                 return error_response(ServiceUnavailable("The service is busy right now; please try again."))
+            finally:
+                usage.end()
             if isinstance(result, Response):
                 return result
             if result is None:

@@ -5,8 +5,12 @@ from __future__ import annotations
 from chalicelib import aws
 
 
-def send(*, sender: str, to: list[str], subject: str, text: str, html: str, reply_to: list[str] | None = None) -> str:
-    """Send one email with a text and an HTML part; returns SES's message id."""
+def send(
+    *, sender: str, to: list[str], subject: str, text: str, html: str, reply_to: list[str] | None = None,
+    tenant_id: str | None = None,
+) -> str:
+    """Send one email with a text and an HTML part; returns SES's message id. Counted to the shop
+    `tenant_id` names (usage metering)."""
     extra = {"ReplyToAddresses": reply_to} if reply_to else {}
     reply = aws.client("ses").send_email(
         Source=sender,
@@ -17,6 +21,10 @@ def send(*, sender: str, to: list[str], subject: str, text: str, html: str, repl
             "Body": {"Text": {"Data": text, "Charset": "UTF-8"}, "Html": {"Data": html, "Charset": "UTF-8"}},
         },
     )
+    if tenant_id:
+        from chalicelib import usage
+
+        usage.count(tenant_id, "emails")
     return str(reply.get("MessageId", ""))
 
 
@@ -30,7 +38,7 @@ def send_for_shop(
     from chalicelib.settings import get_settings
 
     message_id = send(sender=get_settings().alert_sender, to=to, subject=subject, text=text, html=html,
-                      reply_to=reply_to)
+                      reply_to=reply_to, tenant_id=tenant_id)
     now = clock.now()
     try:
         db.put_mail(tenant_id, {"mail_id": clock.new_id(now), "kind": kind, "ref": ref, "message_id": message_id,

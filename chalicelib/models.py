@@ -1515,3 +1515,33 @@ class ImportStatus(BaseModel):
 class ImportPage(BaseModel):
     items: list[ImportStatus]
     next_cursor: str | None
+
+
+# --- usage (GET /usage) -----------------------------------------------------------------------
+
+
+class UsageQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    month: str | None = Field(default=None, pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$",
+                              description="YYYY-MM (UTC); default this month")
+
+
+class RateLimit(BaseModel):
+    plan: str
+    per_second: int
+    burst: int
+
+
+class Usage(BaseModel):
+    """A shop's use in one month, as metered, and what it costs at AWS list prices (an estimate in
+    US dollars, to a millionth of a dollar: a shop-month is a few cents, a request a few millionths)."""
+
+    month: str
+    requests: int
+    sales: int
+    emails: int
+    read_units: float
+    write_units: float
+    storage_mb: float
+    estimated_cost_usd: float
+    limit: RateLimit

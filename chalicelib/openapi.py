@@ -27,6 +27,7 @@ ERROR_STATUSES = {
     "413": "Request body too large",
     "415": "Unsupported Content-Type",
     "422": "Invalid values (details per field)",
+    "429": "The shop sent more than its plan allows (code too_many_requests): try again after Retry-After seconds",
     "503": "Not ready or busy: try again after Retry-After seconds",
 }
 REF = "#/components/schemas/{model}"
@@ -52,6 +53,8 @@ def _errors_for(doc: RouteDoc) -> dict[str, str]:
         statuses.pop("403")  # owners and staff alike
     if doc.public:
         statuses.pop("403")
+        if not doc.path.startswith("/feedback/"):
+            statuses.pop("429")  # limits are per shop; of the public routes only feedback has its own
         if doc.path not in CREDENTIAL_ROUTES:
             statuses.pop("401")
     if doc.method not in ("POST", "PUT", "PATCH"):
@@ -102,7 +105,7 @@ def build_spec() -> dict[str, Any]:
         op["responses"] = {str(doc.status): ok}
         for status, text in _errors_for(doc).items():
             reply: dict[str, Any] = {"description": text, **error}
-            if status == "503":
+            if status in ("429", "503"):
                 reply["headers"] = {"Retry-After": {"description": "Seconds to wait before retrying",
                                                     "schema": {"type": "integer", "minimum": 1}}}
             op["responses"][status] = reply

@@ -47,6 +47,10 @@ class Settings(BaseModel):
     imports_bucket: str = "shelfwise-imports"
     imports_queue_url: str = ""
     max_upload_bytes: int = 200 * 1024 * 1024
+    # Fair limits: the plan a shop without one is on (PLANS below), and metering's buffer: a warm
+    # function writes a shop's counters at least this often while the shop is active.
+    default_plan: str = "standard"
+    usage_flush_seconds: int = 30
 
     @property
     def token_issuer(self) -> str:
@@ -78,7 +82,38 @@ _ENV = {
     "imports_bucket": "IMPORTS_BUCKET",
     "imports_queue_url": "IMPORTS_QUEUE_URL",
     "max_upload_bytes": "MAX_UPLOAD_BYTES",
+    "default_plan": "DEFAULT_PLAN",
+    "usage_flush_seconds": "USAGE_FLUSH_SECONDS",
 }
+
+
+class Plan(BaseModel):
+    """What a plan allows a shop: requests a second on average, and at most `burst` at once."""
+
+    name: str
+    per_second: int
+    burst: int
+
+    @property
+    def window_seconds(self) -> int:
+        # The limiter counts `burst` requests per window of burst/per_second seconds (ratelimit in
+        # chalicelib/usage.py): the average stays per_second, a burst may use the window at once.
+        return max(1, self.burst // self.per_second)
+
+
+# Per plan, set on a shop by the operator (infra/usage.py plan); the API contract's default is standard.
+PLANS: dict[str, Plan] = {
+    plan.name: plan
+    for plan in (
+        Plan(name="standard", per_second=20, burst=100),
+        Plan(name="busy", per_second=50, burst=250),
+        Plan(name="chain", per_second=200, burst=1000),
+    )
+}
+
+
+def plan_named(name: str | None) -> Plan:
+    return PLANS.get(name or "") or PLANS.get(get_settings().default_plan) or PLANS["standard"]
 
 
 @lru_cache(maxsize=1)

@@ -137,6 +137,22 @@ def _login(session: Any, api: str, email: str = EMAIL, password: str = PASSWORD)
     session.headers["Authorization"] = f"Bearer {reply.json()['id_token']}"
 
 
+def _session() -> Any:
+    """A requests session that waits and sends again when the API answers 429 (the demo shop
+    loads faster than its plan's 20 requests a second): a 429 was not processed, so any method
+    may be sent again."""
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    session = requests.Session()
+    polite = Retry(total=20, connect=0, read=0, status=20, status_forcelist=[429], allowed_methods=None,
+                   respect_retry_after_header=True, backoff_factor=0, raise_on_status=False)
+    session.mount("http://", HTTPAdapter(max_retries=polite))
+    session.mount("https://", HTTPAdapter(max_retries=polite))
+    return session
+
+
 def _register(session: Any, api: str) -> bool:
     """True if the account was created now, False if it existed."""
     body = {"shop_name": SHOP_NAME, "email": EMAIL, "password": PASSWORD}
@@ -194,10 +210,9 @@ def load(
     `reset_account(email)` is called if the demo account exists but its shop does not (the
     table was wiped while sign-ins were kept); it should delete the account so it can be made again.
     """
-    import requests
 
     api = api_url.rstrip("/")
-    with requests.Session() as session:
+    with _session() as session:
         fresh = _register(session, api)
         _login(session, api)
         me = _check(session.get(f"{api}/me", timeout=TIMEOUT), 200, 404)
@@ -520,11 +535,10 @@ class History:
 
     def run(self, attempts: int = 3, max_steps: int | None = None) -> None:
         """The steps not done yet (at most `max_steps` of them), then the state says "done"."""
-        import requests
 
         started = time.monotonic()
         first = int(self.state.get("done", 0))
-        with requests.Session() as session:
+        with _session() as session:
             _login(session, self.api, self.email, self.password)
             for index in range(first, len(self.steps)):
                 if self._stop.is_set() or (max_steps is not None and index - first >= max_steps):

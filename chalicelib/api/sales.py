@@ -4,7 +4,7 @@ from datetime import datetime
 
 from chalice import Blueprint, Response
 
-from chalicelib import db, invoice
+from chalicelib import db, invoice, usage
 from chalicelib.auth import Identity
 from chalicelib.http import route
 from chalicelib.models import Return, ReturnIn, Sale, SaleIn, SalePage, SaleQuery
@@ -25,7 +25,9 @@ bp = Blueprint(__name__)
     staff=True,
 )
 def create_sale(identity: Identity, body: SaleIn, idempotency_key: str | None) -> Sale:
-    return sales.record(identity, body, key=idempotency_key)
+    sale = sales.record(identity, body, key=idempotency_key)
+    usage.count(identity.tenant_id, "sales")  # once: a repeated Idempotency-Key replays without coming here
+    return sale
 
 
 @route(

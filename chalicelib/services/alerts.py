@@ -131,7 +131,7 @@ def check_shop(tenant_id: str, products: list[dict[str, Any]]) -> int:
     lines = [line for p in marked for line in _lines(p, full.get(p["sku"]), names, suppliers, plans.get(p["sku"]))]
     held_lines = [line for p in held for line in _lines(p, full.get(p["sku"]), names, suppliers)]
     try:
-        message_id = _send(shop, recipients, lines, held_lines)
+        message_id = _send(tenant_id, shop, recipients, lines, held_lines)
     except Exception as exc:
         for product in marked:
             _rearm(tenant_id, product, alert_id)
@@ -196,7 +196,9 @@ def _rearm(tenant_id: str, product: dict[str, Any], alert_id: str) -> None:
     db.alert_not_sent(tenant_id, product["sku"], alert_id)
 
 
-def _send(shop: dict[str, Any], recipients: list[str], due: list[dict[str, Any]], held: list[dict[str, Any]]) -> str:
+def _send(
+    tenant_id: str, shop: dict[str, Any], recipients: list[str], due: list[dict[str, Any]], held: list[dict[str, Any]]
+) -> str:
     settings = get_settings()
     link = settings.site_url.rstrip("/") + "/#/products?low_stock=true"
     name = shop.get("shop_name", "Your shop")
@@ -206,6 +208,7 @@ def _send(shop: dict[str, Any], recipients: list[str], due: list[dict[str, Any]]
         subject=alert_email.subject(name, due),
         text=alert_email.text(name, due, held, link),
         html=alert_email.html(name, due, held, link),
+        tenant_id=tenant_id,
     )
     count("AlertEmailSent")
     return message_id
@@ -224,6 +227,7 @@ def send_forecast_digest(tenant_id: str, shop: dict[str, Any], alert_id: str, li
         message_id = mail.send(
             sender=settings.alert_sender, to=recipients, subject=alert_email.forecast_subject(name, lines),
             text=alert_email.forecast_text(name, lines, link), html=alert_email.forecast_html(name, lines, link),
+            tenant_id=tenant_id,
         )
     except Exception as exc:
         db.update_alert(tenant_id, alert_id, {"status": "failed", "error": str(exc)[:500]})

@@ -94,6 +94,7 @@ def send_for_shop(tenant_id: str, now: datetime, filed_hour: int | None = None) 
             subject=subject(shop, content),
             text=text(shop, content),
             html=html(shop, content),
+            tenant_id=tenant_id,
         )
     except Exception:
         db.release_summary_day(tenant_id, day.isoformat())

@@ -23,7 +23,7 @@ from typing import Any
 
 from chalicelib import aws, clock, db, retry
 from chalicelib.auth import Identity
-from chalicelib.errors import AppError, Conflict, Invalid, NotFound, ServiceUnavailable
+from chalicelib.errors import Conflict, Invalid, NotFound, ServiceUnavailable, TooManyRequests
 from chalicelib.models import (
     FeedbackEntry,
     FeedbackForm,
@@ -45,14 +45,6 @@ GONE = "This feedback link is not valid or has expired."
 IP_PER_MINUTE = 120  # a shop's wifi may put many buyers behind one address
 LINK_PER_MINUTE = 10
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,200}\.[A-Za-z0-9_-]{1,16}\.[A-Za-z0-9_-]{43}$")
-
-
-class TooManyRequests(AppError):
-    status = 429
-    code = "too_many_requests"
-
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": "60"}
 
 
 KID = re.compile(r"[A-Za-z0-9_-]{1,16}")
@@ -188,10 +180,10 @@ def invoice_url(identity: Identity, sale_id: str) -> str | None:
 def _limit(token: str, ip: str | None) -> None:
     now = int(clock.now().timestamp())
     if ip and not db.take_rate(f"fbip#{ip}", IP_PER_MINUTE, 60, now):
-        raise TooManyRequests("Too many requests from this address; try again in a minute.")
+        raise TooManyRequests(60, "Too many requests from this address; try again in a minute.")
     digest = hashlib.sha256(token.encode()).hexdigest()[:32]
     if not db.take_rate(f"fblink#{digest}", LINK_PER_MINUTE, 60, now):
-        raise TooManyRequests("Too many requests for this link; try again in a minute.")
+        raise TooManyRequests(60, "Too many requests for this link; try again in a minute.")
 
 
 def _open(token: str, ip: str | None) -> tuple[str, dict[str, Any], int]:

@@ -195,6 +195,12 @@ export async function request(method, path, options = {}) {
         expire();
       }
     }
+    if (reply.status === 429 && attempt < 2) {
+      // The shop sent more than its plan allows: the API said when to come back (a few seconds).
+      const wait = Math.min(Number(reply.headers.get("Retry-After")) || 1, 5);
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      continue;
+    }
     if (!reply.ok) throw await errorFrom(reply);
     if (raw) return reply;
     if (reply.status === 204) return null;

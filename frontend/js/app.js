@@ -41,6 +41,7 @@ const ROUTES = [
   ["transfers", "/transfers", "transfers", "more"],
   ["customers", "/customers", "customers", "more"],
   ["customer", "/customers/:id", "customer", "more"],
+  ["usage", "/usage", "usage", "more"],
   ["feedback", "/feedback/:token", "feedback", null, "open"], // buyers, signed in or not
 ].map(([name, path, module, tab, isPublic]) => ({
   name, module, tab, isPublic: Boolean(isPublic), isOpen: isPublic === "open",

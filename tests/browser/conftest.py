@@ -54,7 +54,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def site_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     stack = LocalStack.throwaway(tmp_path_factory.mktemp("browser-stack"), serve_site=True)
     try:
-        stack.start()
+        # A test clicks faster than a person: the roomiest plan (the limits: tests/stack/test_usage.py).
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("DEFAULT_PLAN", "chain")
+            stack.start()
     except StackError as exc:
         pytest.fail(f"the local stack did not start: {exc}", pytrace=False)
     log.info("browser stack up: site %s, api %s (%s)", stack.site_url, stack.api_url, stack.timings)

@@ -33,6 +33,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
         # here, not every minute: a removed person's refusal is seen without a minute's wait.
         with pytest.MonkeyPatch.context() as env:
             env.setenv("MEMBER_CHECK_SECONDS", MEMBER_CHECK_SECONDS)
+            # Tests send a shop's requests faster than a person: the roomiest plan by default;
+            # tests/stack/test_usage.py puts its shops on the standard one.
+            env.setenv("DEFAULT_PLAN", "chain")
             local.start()
     except StackError as exc:
         pytest.fail(f"the local stack did not start: {exc}", pytrace=False)

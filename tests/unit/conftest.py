@@ -55,6 +55,9 @@ def aws(moto_keys: dict[str, Any]) -> Iterator[dict[str, Any]]:
             "ALERT_SENDER": "alerts@shelfwise.local",
             "SITE_URL": "https://shop.example",
             "IMPORT_WORKERS": "1",  # moto's in-process DynamoDB is not thread-safe
+            # Tests send a shop's requests faster than a person: the roomiest plan, except where a
+            # test of the limits puts its shop on another (tests/unit/test_usage.py).
+            "DEFAULT_PLAN": "chain",
         }
         for key, value in env.items():
             monkeypatch.setenv(key, value)

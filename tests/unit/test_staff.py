@@ -15,6 +15,7 @@ NEW_PASSWORD = "Choose-4-myself"
 
 # Who may call each route: a new route must be added here, so none is open to staff by accident.
 ROLES = {
+    ("GET", "/usage"): "owner",
     ("GET", "/settings/alerts"): "owner",
     ("PUT", "/settings/alerts"): "owner",
     ("GET", "/alerts"): "owner",

@@ -37,6 +37,7 @@ export default async function render({ root }) {
         link("#/import", "Import CSV", "Products or past sales from a spreadsheet"),
         link("#/import/large", "Import a large file", "A till's history of any size, in the background"),
         link("#/export", "Export CSV", "Products and sales"),
+        link("#/usage", "Usage", "What the shop used this month, and what it costs"),
       ] : []),
       outboxUrl && isOwner() ? link("#/outbox", "Outbox (local only)", "Emails this local stack has sent") : null)),
     button("Log out", { kind: "block danger", onclick: () => logout() }));
