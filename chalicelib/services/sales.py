@@ -41,8 +41,9 @@ SALE_DIMENSIONS = ("region", "state", "location")
 CUSTOMER_DIMENSIONS = ("customer", "segment", "country", "city")
 
 
-def _sale_key(customer: dict[str, Any], dimension: str) -> str:
-    return str(customer.get(dimension) or (db.MAIN_LOCATION if dimension == "location" else UNSPECIFIED))
+def rest_key(dimension: str) -> str:
+    """The row the reports give what no breakdown item of `dimension` covers (see sale_keys)."""
+    return db.MAIN_LOCATION if dimension == "location" else UNSPECIFIED
 
 
 def rollup_customer(sale: dict[str, Any]) -> dict[str, Any]:
@@ -51,8 +52,15 @@ def rollup_customer(sale: dict[str, Any]) -> dict[str, Any]:
 
 
 def sale_keys(customer: dict[str, Any]) -> list[tuple[str, str]]:
-    """The (dimension, key) breakdown items a sale by this customer (and at its location) adds to."""
-    keys = [(dimension, _sale_key(customer, dimension)) for dimension in SALE_DIMENSIONS]
+    """The (dimension, key) breakdown items a sale by this customer (and at its location) adds to.
+    A sale without a region or state, or at the main location, writes no item for it (two write
+    units each in the rollup transaction): the reports count what the day's totals have beyond the
+    items as Unspecified, or as Main (older sales wrote those items; the rest is still right)."""
+    keys = []
+    for dimension in SALE_DIMENSIONS:
+        value = customer.get(dimension)
+        if value and str(value) != rest_key(dimension):
+            keys.append((dimension, str(value)))
     for dimension in CUSTOMER_DIMENSIONS:
         value = customer.get("customer_id" if dimension == "customer" else dimension)
         if value:
