@@ -59,13 +59,15 @@ def check_stock_levels(event: object) -> dict:
     """Email each shop one digest of products that fell to their minimum since the last run; first,
     finish the rollups of any sale whose second transaction was interrupted; then send the daily
     summaries whose hour has come. Once a night (the first run after 02:30 UTC) each shop's
-    customers get their RFM scores again."""
+    customers get their RFM scores again and its day's sales are counted in bought-together."""
     from chalicelib.services.alerts import check_all
     from chalicelib.services.customers import nightly
     from chalicelib.services.daily_summary import send_due
+    from chalicelib.services.related import nightly as related_nightly
     from chalicelib.services.sales import settle_pending_rollups
 
-    return {"rollups_settled": settle_pending_rollups(), **check_all(), **send_due(), **nightly()}
+    return {"rollups_settled": settle_pending_rollups(), **check_all(), **send_due(), **nightly(),
+            **related_nightly()}
 
 
 # The nightly forecast run: the schedule queues one message per shop with recent sales, and each

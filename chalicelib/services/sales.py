@@ -22,14 +22,13 @@ from chalicelib.auth import Identity
 from chalicelib.errors import AppError, InsufficientStock, Invalid, NotFound, ServiceUnavailable
 from chalicelib.models import Return, ReturnLine, Sale, SaleIn, SaleLine, SalePage, SaleQuery, qty_out
 from chalicelib.observability import count, logger
-from chalicelib.services import customers, related
+from chalicelib.services import customers
 from chalicelib.services.products import check_units
 
 FUTURE_SLACK = timedelta(minutes=5)
 UNCATEGORISED = "Uncategorised"
 UNSPECIFIED = "Unspecified"
 IMPORT_TILL = "import"  # imported history is counted apart from every live till
-MAX_TRANSACTION = 100  # DynamoDB's limit on the actions of one transaction
 SETTLE_AFTER = timedelta(minutes=1)  # a marker older than this lost its second transaction
 
 # Breakdowns the reports offer: from each line's product, or from the sale's customer.
@@ -338,6 +337,7 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
             "customer": customer or None,
             "user_id": identity.user_id,
             "created_at": clock.iso(now),
+            "pairs_nightly": True,  # counted in bought-together by the nightly run
         }
         actions.append(db.sale_put(tenant_id, sale))
         actions.append(db.pending_rollup(tenant_id, sale_id, clock.iso(now)))
@@ -366,27 +366,17 @@ def apply_rollups(tenant_id: str, sale: dict[str, Any]) -> None:
     actions = [db.settle_pending(tenant_id, sale["sale_id"]), *rollup.writes(tenant_id, sale["day"],
                                                                              sale.get("till") or db.DEFAULT_TILL)]
     actions += customers.sale_actions(tenant_id, sale)
-    pairs = related.sale_actions(tenant_id, sale)
-    # Bought-together counts ride in the same exactly-once transaction when they fit (they do
-    # for all but the widest sales); otherwise they follow it, best effort.
-    fits = len(actions) + len(pairs) <= MAX_TRANSACTION
-    if fits:
-        actions += pairs
-    written = False
+    # Bought-together counts are not here: the nightly run counts the day's sales (services/related.py).
 
     def attempt() -> None:
-        nonlocal written
         try:
             db.transact(actions)
-            written = True
         except db.ConditionFailed as failed:
             if failed.reasons[:1] == ["ConditionalCheckFailed"]:
                 return  # the marker is gone: these rollups were written before
             raise
 
     retry.until_written(attempt, "The shop's figures are busy; the sale is recorded and will be counted shortly.")
-    if written and pairs and not fits:
-        related.write_apart(pairs)
 
 
 def _rollups_now_or_later(tenant_id: str, sale: dict[str, Any]) -> None:
