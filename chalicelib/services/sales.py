@@ -274,7 +274,7 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
     def earlier() -> Sale | None:
         """The sale this key already recorded, if it did (its rollups finished if need be)."""
         outcome = claim.outcome() if claim else None
-        item = db.get_sale(tenant_id, outcome["sale_id"]) if outcome else None
+        item = db.get_sale(tenant_id, outcome["sale_id"], consistent=True) if outcome else None
         if item is None:
             return None
         apply_rollups(tenant_id, item)
