@@ -213,8 +213,9 @@ def print_before_after(result: dict[str, Any]) -> None:
         was = BEFORE.get(name)
         change = f"{cost - was:+.4f}" if was is not None else "new"
         print(f"  {name:<34} {format_money(was) if was is not None else '-':>10} {format_money(cost):>10} {change:>9}")
-    print(f"Idle shop (no sales, no views for a month): {format_money(result['idle'])} (its stored data only;"
-          " no request is made for it: the stock check reads the low-stock index of every shop together)")
+    print(f"Idle shop (no sales, no views for a month): its stored data only, {format_money(result['idle'])} for"
+          " the reference shop's 12 months (no request is made for it: the stock check reads every shop's"
+          " low-stock index together)")
     for row in result.get("check_rows", []):
         print(f"  stock check run, {row['operation'][len('alert check: '):]}: {row['requests']} requests, "
               f"{row['read_units']} read units, {row['write_units']} write units")
