@@ -61,15 +61,17 @@ def check_stock_levels(event: object) -> dict:
     """Email each shop one digest of products that fell to their minimum since the last run; first,
     finish the rollups of any sale whose second transaction was interrupted; then send the daily
     summaries whose hour has come. Once a night (the first run after 02:30 UTC) each shop's
-    customers get their RFM scores again."""
+    customers get their RFM scores again and its day's sales are counted in bought-together."""
     from chalicelib import usage as metering
     from chalicelib.services.alerts import check_all
     from chalicelib.services.customers import nightly
     from chalicelib.services.daily_summary import send_due
+    from chalicelib.services.related import nightly as related_nightly
     from chalicelib.services.sales import settle_pending_rollups
 
     try:
-        return {"rollups_settled": settle_pending_rollups(), **check_all(), **send_due(), **nightly()}
+        return {"rollups_settled": settle_pending_rollups(), **check_all(), **send_due(), **nightly(),
+                **related_nightly()}
     finally:
         metering.flush_all()  # the emails it counted: this function may sleep for long before its next run
 

@@ -44,6 +44,7 @@ class Use:
     patterns: tuple[str, ...]
     estimate: dict[str, float]
     per_month: float
+    kind: str = "api"  # "api": an API request; "check": a stock check run; "night": inside a check run
 
 
 def _estimate(requests: float, read_units: float, write_units: float) -> dict[str, float]:
@@ -69,9 +70,15 @@ def workload() -> list[Use]:
         Use("dashboard: low-stock list", (r"^product: list 50",), _estimate(1, 2, 0), views),
         Use("dashboard: first product", (r"^product: get",), _estimate(1, 1, 0), views),
         Use("stock check, nothing new", (r"^alert check: 100 products, 10 still low",), _estimate(4, 2, 0),
-            checks - emails),
+            checks - emails, "check"),
         Use("stock check, sends a digest", (r"^alert check: 100 products, 10 newly low",), _estimate(27, 2.5, 22),
-            emails),
+            emails, "check"),
+        # Bought-together, counted once a night from the day's sales (issue 17; it was 2(n + 1)
+        # write units in every sale's rollup transaction).
+        Use("bought-together, nightly count", (r"^related: nightly count",), _estimate(6, 80, 32), DAYS, "night"),
+        # The nightly jobs' claims (RFM, bought-together): one conditional write each per run from
+        # 02:30 to 04:30 UTC (8 runs), taken or refused; shared by every shop, charged to this one.
+        Use("nightly claims (2 jobs x 8 runs)", (), _estimate(2, 0, 2), 8 * DAYS, "night"),
     ]  # fmt: skip
 
 
@@ -84,11 +91,11 @@ def find_row(rows: list[dict[str, Any]], patterns: tuple[str, ...]) -> dict[str,
 
 
 def _api_requests(uses: list[Use]) -> float:
-    return sum(u.per_month for u in uses if not u.what.startswith("stock check"))
+    return sum(u.per_month for u in uses if u.kind == "api")
 
 
 def _check_runs(uses: list[Use]) -> float:
-    return sum(u.per_month for u in uses if u.what.startswith("stock check"))
+    return sum(u.per_month for u in uses if u.kind == "check")
 
 
 def estimate(
@@ -123,6 +130,12 @@ def estimate(
                  + sales * assume("history_months") * assume("stored_kb_per_sale")) / 1e6  # fmt: skip
     site = site or {"kb": assume("site_kb_per_view"), "files": assume("site_files_per_view")}
     views = DASHBOARD_VIEWS_PER_DAY * DAYS
+    # The service worker (frontend/sw.js) serves the whole shell from the phone's cache: a view
+    # fetches only sw.js (the browser's update check); each phone downloads the shell again once
+    # per deploy. (Before issue 17 the model charged the shell to every view.)
+    shell_downloads = assume("users_per_shop") * assume("site_deploys_per_month")
+    site_gb = (views * sw_check_kb() + shell_downloads * site["kb"]) / 1e6
+    site_requests = views + shell_downloads * site["files"]
     invocations = api + checks
     log_gb = invocations * assume("log_kb_per_invocation") / 1e6
 
@@ -143,9 +156,8 @@ def estimate(
          assume("users_per_shop") * price("cognito_lite_mau")),
         ("CloudWatch Logs", log_gb, "GB ingested, 30-day retention",
          log_gb * (price("cloudwatch_logs_ingest") + price("cloudwatch_logs_storage"))),
-        ("CloudFront (site)", views * site["kb"] / 1e6, f"GB, {views * site['files']:.0f} requests",
-         views * site["kb"] / 1e6 * price("cloudfront_transfer")
-         + views * site["files"] * price("cloudfront_https_request")),
+        ("CloudFront (site)", site_gb, f"GB, {site_requests:.0f} requests (shell cached on the phone)",
+         site_gb * price("cloudfront_transfer") + site_requests * price("cloudfront_https_request")),
     ]  # fmt: skip
     per_shop = sum(line[3] for line in lines)
     alarm_metrics = 1 + 1 + 3 + 2  # api errors, check errors, table throttles (3 metrics), idempotency (2)
@@ -159,7 +171,13 @@ def estimate(
         # The feedback link keys; a warm function reads them at most every 15 minutes: cents at most.
         ("Secrets Manager", 1, "secret (feedback link keys)", price("secretsmanager_secret")),
     ]  # fmt: skip
+    # Idle (issue 17): a shop with no activity pays for its stored data only; the stock check's
+    # rows in shops of 100 and of 10,000 products show what a run costs whatever the catalogue.
+    idle = sum(cost for name, _, _, cost in lines if name in ("DynamoDB storage", "DynamoDB point-in-time recovery"))
+    checks_by_size = [r for r in rows if str(r.get("operation", "")).startswith("alert check:")]
     return {
+        "idle": idle,
+        "check_rows": checks_by_size,
         "uses": used,
         "lines": lines,
         "per_shop": per_shop,
@@ -167,6 +185,49 @@ def estimate(
         "fixed_total": sum(line[3] for line in fixed),
         "note": f"{REGION} list prices of {AS_OF} ({SOURCE}); free tiers not subtracted",
     }
+
+
+# The figures before issue 17's work, as `python -m bench.cost` printed them on 2026-12-02 (commit
+# 1924796): kept so that every run prints what changed, line by line.
+BEFORE_DATE = "2026-12-02"
+BEFORE_SALE_WRITE_UNITS = 71.0  # a 5-line sale with its Idempotency-Key
+BEFORE: dict[str, float] = {
+    "DynamoDB reads": 0.0060, "DynamoDB writes": 0.1353, "DynamoDB storage": 0.0226,
+    "DynamoDB point-in-time recovery": 0.0181, "Lambda invocations": 0.0017, "Lambda compute": 0.0173,
+    "API Gateway REST": 0.0189, "Data transfer out (API)": 0.0019, "SES alert emails": 0.0030,
+    "Cognito (Lite)": 0.0110, "CloudWatch Logs": 0.0044, "CloudFront (site)": 0.0166,
+    "per shop per month": 0.2568,
+    "CloudWatch alarms": 0.70, "CloudWatch custom metrics": 9.00, "S3 (site files)": 0.0,
+    "fixed per deployment per month": 9.70,
+}  # fmt: skip
+
+
+def print_before_after(result: dict[str, Any]) -> None:
+    """Each cost line before issue 17 (BEFORE, recorded) and now (this run)."""
+    sale = next((u for u in result["uses"] if u["use"].startswith("sale")), None)
+    print(f"Before ({BEFORE_DATE}) and after, per shop per month (fixed lines: per deployment)")
+    if sale is not None:
+        label = "sale write units (5 lines + key)"
+        print(f"  {label:<34} {BEFORE_SALE_WRITE_UNITS:>10.1f} {sale['write_units']:>10.1f}")
+    rows = [*result["lines"], ("per shop per month", 0, "", result["per_shop"]), *result["fixed"],
+            ("fixed per deployment per month", 0, "", result["fixed_total"])]  # fmt: skip
+    for name, _, _, cost in rows:
+        was = BEFORE.get(name)
+        change = f"{cost - was:+.4f}" if was is not None else "new"
+        print(f"  {name:<34} {format_money(was) if was is not None else '-':>10} {format_money(cost):>10} {change:>9}")
+    print(f"Idle shop (no sales, no views for a month): its stored data only, {format_money(result['idle'])} for"
+          " the reference shop's 12 months (no request is made for it: the stock check reads every shop's"
+          " low-stock index together)")
+    for row in result.get("check_rows", []):
+        print(f"  stock check run, {row['operation'][len('alert check: '):]}: {row['requests']} requests, "
+              f"{row['read_units']} read units, {row['write_units']} write units")
+
+
+def sw_check_kb() -> float:
+    """What a view downloads from the site: sw.js, gzip (the service worker's update check)."""
+    import gzip
+
+    return len(gzip.compress((ROOT / "frontend" / "sw.js").read_bytes(), compresslevel=6, mtime=0)) / 1000
 
 
 def count_metric_names() -> int:
@@ -205,7 +266,9 @@ def measure_dynamodb_rows() -> list[dict[str, Any]]:
 
 
 def main() -> None:
-    print_estimate(estimate(measure_dynamodb_rows()))
+    result = estimate(measure_dynamodb_rows())
+    print_estimate(result)
+    print_before_after(result)
 
 
 if __name__ == "__main__":

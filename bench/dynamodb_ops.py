@@ -154,6 +154,7 @@ def run(stack: Any) -> list[dict[str, Any]]:
         )
 
         customer_rows(b, stack, tenant, supplier)
+        nightly_related(b, tenant)
         alert_rows = alert_check(b, client, tenant, stack)
     return b.rows + alert_rows
 
@@ -226,6 +227,20 @@ def _fill_customers(stack: Any, tenant: str, count: int) -> None:
             batch = []
     if batch:
         _write(ddb, table, batch)
+
+
+def nightly_related(b: Bench, tenant: str) -> None:
+    """A day of the reference workload's sales (100 of 5 lines, over 30 products), then the nightly
+    bought-together count of them (with the handful sold above)."""
+    from datetime import timedelta
+
+    from chalicelib import clock
+    from chalicelib.services import related
+
+    for k in range(100):
+        b.call("POST", "/sales", {"lines": [{"sku": f"B-{(k * 7 + i * 3) % 30 + 1}", "quantity": 1} for i in range(5)]})
+    b.measure_fn("related: nightly count of a day (~105 sales, 5 lines, 30 products)",
+                 lambda: related.count_shop(tenant, clock.now() + timedelta(minutes=10)))  # fmt: skip
 
 
 def _fill(stack: Any, tenant: str, start: int, stop: int) -> None:

@@ -2019,24 +2019,15 @@ def supplier_orders(tenant_id: str, supplier_id: str) -> Iterator[dict[str, Any]
 # --- bought together ------------------------------------------------------------------------
 #
 # Per product one item (RELATED#<sku>): `orders` (sales with it) and `w@<other sku>` (sales with
-# both), ADDed by each sale's rollup transaction; per till the number of sales counted
-# (RELTOTAL#<till>), for lift. A sale of n products adds to n + 1 items: the cost grows with
-# the sales, not with the catalogue squared.
+# both); per till the number of sales counted (RELTOTAL#<till>), for lift. Sales before issue 17
+# ADDed to them in their rollup transaction; now the nightly run ADDs a day's sales at once
+# (RELTOTAL#nightly), each item once per window (see related_add_once).
 
 def related_pk(tenant_id: str) -> str:
     return f"SHOP#{tenant_id}#RELATED"
 
 
 RELATED_WITH = "w@"
-
-
-def related_adds(tenant_id: str, skus: list[str], till: str) -> list[dict[str, Any]]:
-    pk = related_pk(tenant_id)
-    actions = [counters_add(pk, f"RELTOTAL#{till}", {"orders": 1})]
-    for sku in skus:
-        adds: dict[str, Any] = {"orders": 1, **{RELATED_WITH + other: 1 for other in skus if other != sku}}
-        actions.append(counters_add(pk, f"RELATED#{sku}", adds, {"sku": sku}))
-    return actions
 
 
 def related_items(tenant_id: str, skus: list[str]) -> dict[str, dict[str, Any]]:
@@ -2352,3 +2343,68 @@ def shop_plan(tenant_id: str) -> str | None:
                            ProjectionExpression="#p", ExpressionAttributeNames={"#p": "plan"})
     plan = reply.get("Item", {}).get("plan", {}).get("S")
     return str(plan) if plan else None
+
+
+# --- bought together, counted nightly (issue 17) -----------------------------------------
+#
+# A shop's window of sales to count is kept on RELCURSOR: `counted_to` (sales recorded before it
+# are counted) and, while a run is under way, `next_to`. Each product item takes a window once:
+# its update sets `through` to the window's end on condition it is before it, so a run that
+# crashed half way and is run again adds nothing twice; the window closes after every item.
+
+RELATED_CURSOR = "RELCURSOR"
+RELATED_NIGHTLY_TOTAL = "RELTOTAL#nightly"
+
+
+def related_window(tenant_id: str, to: str) -> tuple[str | None, str]:
+    """(counted_to, the end of the window to count now): a window left open by a run that did
+    not finish is kept as it was, so its items are not counted twice."""
+    reply = ddb().update_item(
+        TableName=table(),
+        Key={"PK": {"S": related_pk(tenant_id)}, "SK": {"S": RELATED_CURSOR}},
+        UpdateExpression="SET next_to = if_not_exists(next_to, :to)",
+        ExpressionAttributeValues=_values({":to": to}),
+        ReturnValues="ALL_NEW",
+    )
+    item = from_ddb(reply["Attributes"])
+    return item.get("counted_to"), item["next_to"]
+
+
+def related_add_once(tenant_id: str, sk: str, adds: dict[str, Any], sets: dict[str, Any], to: str) -> bool:
+    """ADD a window's counts to one item, unless this window was added to it already."""
+    expression, names, values = _updates({**sets, "through": to}, adds)
+    try:
+        ddb().update_item(
+            TableName=table(),
+            Key={"PK": {"S": related_pk(tenant_id)}, "SK": {"S": sk}},
+            UpdateExpression=expression,
+            ConditionExpression="attribute_not_exists(#through_once) OR #through_once < :through_once",
+            ExpressionAttributeNames={**names, "#through_once": "through"},
+            ExpressionAttributeValues=_values({**values, ":through_once": to}),
+        )
+    except ddb().exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def related_window_close(tenant_id: str, to: str) -> None:
+    ddb().update_item(
+        TableName=table(),
+        Key={"PK": {"S": related_pk(tenant_id)}, "SK": {"S": RELATED_CURSOR}},
+        UpdateExpression="SET counted_to = :to REMOVE next_to",
+        ConditionExpression="next_to = :to",
+        ExpressionAttributeValues=_values({":to": to}),
+    )
+
+
+def sales_recorded_between(tenant_id: str, first_id: str, low: str, high: str) -> Iterator[dict[str, Any]]:
+    """Sales with ids from `first_id` on, recorded (created_at) from `low` to before `high`, that
+    the nightly run counts (`pairs_nightly`); only their lines' SKUs and their till."""
+    return _query_all({
+        "KeyConditionExpression": "PK = :pk AND SK >= :first",
+        "FilterExpression": "created_at >= :low AND created_at < :high AND pairs_nightly = :yes",
+        "ProjectionExpression": "#lines, till",
+        "ExpressionAttributeNames": {"#lines": "lines"},
+        "ExpressionAttributeValues": _values({":pk": sales_pk(tenant_id), ":first": SALE_PREFIX + first_id,
+                                              ":low": low, ":high": high, ":yes": True}),
+    })

@@ -57,8 +57,9 @@ ASSUMPTIONS: dict[str, tuple[float, str]] = {
     "stored_kb_per_sale": (2.5, "a sale, its ledger entries and rollup share, KB (5 lines)"),
     "history_months": (12.0, "months of sales kept when the storage is priced"),
     "alert_emails_per_month": (30.0, "stock-alert digests a month (one a day something falls low)"),
-    "site_kb_per_view": (150.0, "site bytes per dashboard view when bench/site_weight.py is absent, KB gzip"),
-    "site_files_per_view": (15.0, "files fetched per dashboard view (index, config, CSS, modules)"),
+    "site_kb_per_view": (150.0, "the shell a phone downloads, when bench/site_weight.py is absent, KB gzip"),
+    "site_files_per_view": (15.0, "files of that shell (index, config, CSS, modules)"),
+    "site_deploys_per_month": (4.0, "deploys a month: each phone downloads the shell again after one"),
     "site_size_mb": (1.0, "the site in S3, MB"),
 }
 

@@ -23,6 +23,7 @@ bp = Blueprint(__name__)
     status=201,
     idempotent=True,
     staff=True,
+    replay=False,  # the sale's transaction claims the key; a repeat reads the sale it recorded
 )
 def create_sale(identity: Identity, body: SaleIn, idempotency_key: str | None) -> Sale:
     sale = sales.record(identity, body, key=idempotency_key)

@@ -117,8 +117,8 @@ def sales_report(identity: Identity, query: SalesReportQuery) -> SalesReport:
             tally = rows.setdefault(item["sku"] if by == "product" else item["key"], Tally())
             tally.name = item.get("name")
             tally.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
-        if by in sales.CUSTOMER_DIMENSIONS:
-            _rest_unspecified(rows, totals)
+        if by in sales.CUSTOMER_DIMENSIONS or by in sales.SALE_DIMENSIONS:
+            _rest_unspecified(rows, totals, sales.rest_key(by))
         if by == "customer":
             names = db.get_customers(identity.tenant_id, [k for k in rows if k != sales.UNSPECIFIED])
             for key, tally in rows.items():
@@ -181,10 +181,16 @@ def _location_summary(identity: Identity, day: date, location_id: str) -> Summar
 
     tenant_id = identity.tenant_id
     location = locations.require(tenant_id, location_id)
-    tally = Tally()
+    rows: dict[str, Tally] = {}
     for item in db.breakdown_days(tenant_id, "location", day.isoformat(), day.isoformat()):
-        if item["key"] == location:
-            tally.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
+        rows.setdefault(item["key"], Tally()).add(item.get("revenue"), item.get("cost"), item.get("units"),
+                                                  item.get("orders"))
+    if location == db.MAIN_LOCATION:  # Main's sales write no location item: the day's rest is Main's
+        totals = Tally()
+        for item in db.day_totals(tenant_id, day.isoformat(), day.isoformat()):
+            totals.add(item.get("revenue"), item.get("cost"), item.get("units"), item.get("orders"))
+        _rest_unspecified(rows, totals, db.MAIN_LOCATION)
+    tally = rows.get(location) or Tally()
     held = locations.units_at(tenant_id).get(location, {})
     low, after = 0, None
     while True:
@@ -355,12 +361,13 @@ def returns_report(identity: Identity, query: RangeQuery) -> ReturnsReport:
     return ReturnsReport(from_=first, to=last, rows=out, totals=totals)
 
 
-def _rest_unspecified(rows: dict[str, Tally], totals: Tally) -> None:
-    """Breakdowns by who bought are written only for sales that say so: what the rows do not
-    cover of the period's totals is one row, Unspecified, so the rows add up to the totals."""
+def _rest_unspecified(rows: dict[str, Tally], totals: Tally, key: str = sales.UNSPECIFIED) -> None:
+    """Breakdowns by who bought (or where, away from Main) are written only for sales that say so:
+    what the rows do not cover of the period's totals is one row, `key`, so the rows add up to the
+    totals."""
     rest = Tally()
     rest.add(totals.revenue, totals.cost, totals.units, totals.orders)
     for tally in rows.values():
         rest.add(-tally.revenue, -tally.cost, -tally.units, -tally.orders)
     if rest.revenue or rest.cost or rest.units or rest.orders:
-        rows.setdefault(sales.UNSPECIFIED, Tally()).add(rest.revenue, rest.cost, rest.units, rest.orders)
+        rows.setdefault(key, Tally()).add(rest.revenue, rest.cost, rest.units, rest.orders)

@@ -22,14 +22,13 @@ from chalicelib.auth import Identity
 from chalicelib.errors import AppError, InsufficientStock, Invalid, NotFound, ServiceUnavailable
 from chalicelib.models import Return, ReturnLine, Sale, SaleIn, SaleLine, SalePage, SaleQuery, qty_out
 from chalicelib.observability import count, logger
-from chalicelib.services import customers, related
+from chalicelib.services import customers
 from chalicelib.services.products import check_units
 
 FUTURE_SLACK = timedelta(minutes=5)
 UNCATEGORISED = "Uncategorised"
 UNSPECIFIED = "Unspecified"
 IMPORT_TILL = "import"  # imported history is counted apart from every live till
-MAX_TRANSACTION = 100  # DynamoDB's limit on the actions of one transaction
 SETTLE_AFTER = timedelta(minutes=1)  # a marker older than this lost its second transaction
 
 # Breakdowns the reports offer: from each line's product, or from the sale's customer.
@@ -41,8 +40,9 @@ SALE_DIMENSIONS = ("region", "state", "location")
 CUSTOMER_DIMENSIONS = ("customer", "segment", "country", "city")
 
 
-def _sale_key(customer: dict[str, Any], dimension: str) -> str:
-    return str(customer.get(dimension) or (db.MAIN_LOCATION if dimension == "location" else UNSPECIFIED))
+def rest_key(dimension: str) -> str:
+    """The row the reports give what no breakdown item of `dimension` covers (see sale_keys)."""
+    return db.MAIN_LOCATION if dimension == "location" else UNSPECIFIED
 
 
 def rollup_customer(sale: dict[str, Any]) -> dict[str, Any]:
@@ -51,8 +51,15 @@ def rollup_customer(sale: dict[str, Any]) -> dict[str, Any]:
 
 
 def sale_keys(customer: dict[str, Any]) -> list[tuple[str, str]]:
-    """The (dimension, key) breakdown items a sale by this customer (and at its location) adds to."""
-    keys = [(dimension, _sale_key(customer, dimension)) for dimension in SALE_DIMENSIONS]
+    """The (dimension, key) breakdown items a sale by this customer (and at its location) adds to.
+    A sale without a region or state, or at the main location, writes no item for it (two write
+    units each in the rollup transaction): the reports count what the day's totals have beyond the
+    items as Unspecified, or as Main (older sales wrote those items; the rest is still right)."""
+    keys = []
+    for dimension in SALE_DIMENSIONS:
+        value = customer.get(dimension)
+        if value and str(value) != rest_key(dimension):
+            keys.append((dimension, str(value)))
     for dimension in CUSTOMER_DIMENSIONS:
         value = customer.get("customer_id" if dimension == "customer" else dimension)
         if value:
@@ -267,7 +274,7 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
     def earlier() -> Sale | None:
         """The sale this key already recorded, if it did (its rollups finished if need be)."""
         outcome = claim.outcome() if claim else None
-        item = db.get_sale(tenant_id, outcome["sale_id"]) if outcome else None
+        item = db.get_sale(tenant_id, outcome["sale_id"], consistent=True) if outcome else None
         if item is None:
             return None
         apply_rollups(tenant_id, item)
@@ -330,6 +337,7 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
             "customer": customer or None,
             "user_id": identity.user_id,
             "created_at": clock.iso(now),
+            "pairs_nightly": True,  # counted in bought-together by the nightly run
         }
         actions.append(db.sale_put(tenant_id, sale))
         actions.append(db.pending_rollup(tenant_id, sale_id, clock.iso(now)))
@@ -358,27 +366,17 @@ def apply_rollups(tenant_id: str, sale: dict[str, Any]) -> None:
     actions = [db.settle_pending(tenant_id, sale["sale_id"]), *rollup.writes(tenant_id, sale["day"],
                                                                              sale.get("till") or db.DEFAULT_TILL)]
     actions += customers.sale_actions(tenant_id, sale)
-    pairs = related.sale_actions(tenant_id, sale)
-    # Bought-together counts ride in the same exactly-once transaction when they fit (they do
-    # for all but the widest sales); otherwise they follow it, best effort.
-    fits = len(actions) + len(pairs) <= MAX_TRANSACTION
-    if fits:
-        actions += pairs
-    written = False
+    # Bought-together counts are not here: the nightly run counts the day's sales (services/related.py).
 
     def attempt() -> None:
-        nonlocal written
         try:
             db.transact(actions)
-            written = True
         except db.ConditionFailed as failed:
             if failed.reasons[:1] == ["ConditionalCheckFailed"]:
                 return  # the marker is gone: these rollups were written before
             raise
 
     retry.until_written(attempt, "The shop's figures are busy; the sale is recorded and will be counted shortly.")
-    if written and pairs and not fits:
-        related.write_apart(pairs)
 
 
 def _rollups_now_or_later(tenant_id: str, sale: dict[str, Any]) -> None:

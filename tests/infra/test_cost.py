@@ -25,8 +25,10 @@ def test_measured_rows_drive_the_dynamodb_cost() -> None:
     result = cost.estimate(ROWS, import_seconds=0.3, site={"kb": 50, "files": 10}, metric_names=10)
     sales = cost.SALES_PER_DAY * cost.DAYS
     writes = line(result, "DynamoDB writes")[1]
-    # 3000 sales of 39 write units, plus 30 digests of 22: the report rows are estimates (no writes).
-    assert writes == pytest.approx(sales * 39 + prices.assume("alert_emails_per_month") * 22)
+    # 3000 sales of 39 write units, plus 30 digests of 22: the report rows are estimates (no writes);
+    # so are the nightly bought-together count (32 a night) and the nightly claims (2 a run, 8 runs).
+    night = cost.DAYS * 32 + 8 * cost.DAYS * 2
+    assert writes == pytest.approx(sales * 39 + prices.assume("alert_emails_per_month") * 22 + night)
     assert line(result, "DynamoDB writes")[3] == pytest.approx(writes * 0.625 / 1e6)
     used = {u["use"]: u["row"] for u in result["uses"]}
     assert used["sale (5 lines, Idempotency-Key)"] == "sale: 5 lines + Idempotency-Key"
@@ -57,3 +59,23 @@ def test_every_price_and_assumption_is_documented() -> None:
     for name, (value, text) in prices.ASSUMPTIONS.items():
         assert value > 0 and text, name
     assert prices.REGION == "us-east-1" and prices.AS_OF and prices.SOURCE
+
+
+def test_before_and_after_are_printed_per_line(capsys: pytest.CaptureFixture[str]) -> None:
+    cost.print_before_after(cost.estimate(ROWS, metric_names=13))
+    out = capsys.readouterr().out
+    assert f"Before ({cost.BEFORE_DATE})" in out
+    assert "sale write units (5 lines + key)" in out and "71.0" in out and "39.0" in out
+    writes = next(row for row in out.splitlines() if "DynamoDB writes" in row)
+    assert "$0.1353" in writes  # the recorded figure, beside this run's
+    assert "per shop per month" in out and "$0.2568" in out
+
+
+def test_the_site_is_charged_per_phone_and_deploy_not_per_view() -> None:
+    """The service worker serves the shell from the phone: a view fetches sw.js only."""
+    result = cost.estimate(ROWS, site={"kb": 50, "files": 10}, metric_names=10)
+    downloads = prices.assume("users_per_shop") * prices.assume("site_deploys_per_month")
+    views = cost.DASHBOARD_VIEWS_PER_DAY * cost.DAYS
+    gb = line(result, "CloudFront (site)")[1]
+    assert gb == pytest.approx((views * cost.sw_check_kb() + downloads * 50) / 1e6)
+    assert 0 < cost.sw_check_kb() < 10
