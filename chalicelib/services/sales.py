@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib import clock, db, idempotency, pricing, retry
+from chalicelib import clock, db, idempotency, pricing, retry, usage
 from chalicelib.auth import Identity
 from chalicelib.errors import AppError, InsufficientStock, Invalid, NotFound, ServiceUnavailable
 from chalicelib.models import Return, ReturnLine, Sale, SaleIn, SaleLine, SalePage, SaleQuery, qty_out
@@ -349,6 +349,7 @@ def record(identity: Identity, request: SaleIn, key: str | None = None) -> Sale:
             raise  # a product or the till's counter moved on: read again, decide again
         count("Sale")
         count("SaleLines", len(lines))
+        usage.count(tenant_id, "sales")  # here, once: a repeat of its key returns above
         _rollups_now_or_later(tenant_id, sale)
         return to_sale(sale)
 
