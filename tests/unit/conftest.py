@@ -24,6 +24,43 @@ from local import bootstrap
 PASSWORD = "Sup3r-secret"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def moto_copies_a_table_once_per_transaction() -> Iterator[None]:
+    """moto 5.2.5's TransactWriteItems deep-copies a table, for its rollback, once per action that
+    names it: a 25-action sale copies the whole table 25 times, and an import of a few hundred
+    orders spends minutes copying. The copies are all taken before the first write, so they are
+    identical: take one per table per transaction. Same rollback, same results (the transaction
+    tests in test_sales.py and test_movement_properties.py run through it)."""
+    from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
+
+    real_copy = models.copy
+
+    class OncePerTable:
+        def __init__(self) -> None:
+            self.tables: dict[int, Any] = {}
+
+        def deepcopy(self, value: Any, *args: Any) -> Any:
+            if not isinstance(value, Table):
+                return real_copy.deepcopy(value, *args)
+            if id(value) not in self.tables:
+                self.tables[id(value)] = real_copy.deepcopy(value, *args)
+            return self.tables[id(value)]
+
+    real_transact = models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        models.copy = OncePerTable()  # type: ignore[assignment]
+        try:
+            return real_transact(self, transact_items)
+        finally:
+            models.copy = real_copy
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(models.DynamoDBBackend, "transact_write_items", transact_write_items)
+        yield
+
+
 @pytest.fixture(scope="session")
 def moto_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("jwks")
