@@ -189,14 +189,16 @@ def test_a_pos_export_with_a_mapping_decimal_commas_day_first_dates_and_returns(
                "unit_price": "Einzelpreis", "unit_cost": "EK"}
     status = finish(shop, start(shop, data, columns=columns, day_first=True))
     assert status["status"] == "done", status
-    assert (status["sales"], status["lines"], status["error_count"]) == (2, 3, 1)
-    assert status["errors"] == [{"row": 5, "column": "Menge", "message": "'zwei' is not a whole number"}]
+    assert (status["sales"], status["returns"], status["lines"], status["error_count"]) == (1, 1, 3, 1)
+    assert status["errors"] == [{"row": 5, "column": "Menge", "message": "'zwei' is not a quantity"}]
     sales = shop.get("/sales?from=2026-04-01&to=2026-04-30").json["items"]
     by_day = {s["sold_at"][:10]: s for s in sales}
     assert Decimal(str(by_day["2026-04-03"]["total"])) == Decimal("18.20")
     assert by_day["2026-04-03"]["sold_at"] == "2026-04-03T14:05:00Z"
-    assert by_day["2026-04-04"]["lines"][0]["quantity"] == -1  # a return, kept as a negative line
-    assert Decimal(str(by_day["2026-04-04"]["total"])) == Decimal("-7.50")
+    assert "2026-04-04" not in by_day  # a return (no customer to find its sale by): no sale, the day net of it
+    day = shop.get("/reports/sales?from=2026-04-04&to=2026-04-04&by=day").json["totals"]
+    assert (day["revenue"], day["profit"], day["units"], day["orders"]) == (-7.5, -3.5, -1, 0)
+    assert shop.get("/reports/returns?from=2026-04-04&to=2026-04-04").json["totals"]["refunded"] == 7.5
     # the mapping is remembered for this shop's next file of that layout
     again = shop.post("/imports/preview", {"kind": "sales", "header": list(columns.values())}).json
     assert again["remembered"] is True and again["columns"] == columns
