@@ -741,6 +741,14 @@ def _customers_seen(tenant_id: str, todo: dict[str, list[dict[str, Any]]], zone:
         first, last, profile = spans.get(customer["customer_id"], (at, at, customer))
         spans[customer["customer_id"]] = (min(first, at), max(last, at), customer if at >= last else profile)
 
+    # A history's customers come back chunk after chunk: read them in batches (100 a request) and
+    # write only those whose first and last purchase this file moves (both only ever widen, so a
+    # stale read costs at most a write that was not needed).
+    stored = db.get_customers(tenant_id, list(spans))
+    spans = {cid: span for cid, span in spans.items()
+             if not (cid in stored and (stored[cid].get("first_purchase") or "~") <= span[0]
+                     and (stored[cid].get("last_purchase") or "") >= span[1])}
+
     def seen(span: tuple[str, tuple[str, str, dict[str, Any]]]) -> None:
         cid, (first, last, customer) = span
         profile = {k: customer[k] for k in customers.PROFILE if customer.get(k)}

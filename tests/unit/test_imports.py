@@ -352,3 +352,21 @@ def test_a_return_of_a_product_only_returned_creates_it_and_a_fraction_of_each_i
     report = shop.get("/reports/returns?from=2026-03-05&to=2026-03-05").json
     assert [(r["sku"], r["name"], r["returned"], r["refunded"]) for r in report["rows"]] == [
         ("OLD-1", "Old lamp", 1, 15)]
+
+
+def test_customers_already_spanning_a_files_purchases_are_not_written_again(shop, monkeypatch):
+    from chalicelib import db
+
+    def line(order, day):
+        return f"{order},{day},CU-7,Cy,MUG-1,Mug,10.00,1,4.00\n"
+
+    upload(shop, "/imports/sales", (CUSTOMER_HEADER + line("A", "2026-03-02") + line("B", "2026-03-09")).encode())
+    written = []
+    real = db.customer_seen
+    monkeypatch.setattr(db, "customer_seen", lambda *a, **k: written.append(a[2]) or real(*a, **k))
+    within = upload(shop, "/imports/sales", (CUSTOMER_HEADER + line("C", "2026-03-05")).encode()).json
+    assert within["sales"] == 1 and written == []  # March 2-9 already takes the 5th in
+    upload(shop, "/imports/sales", (CUSTOMER_HEADER + line("D", "2026-03-01")).encode())
+    assert len(written) == 1
+    cy = shop.get("/customers/CU-7").json
+    assert (cy["first_purchase"][:10], cy["last_purchase"][:10], cy["orders"]) == ("2026-03-01", "2026-03-09", 4)
