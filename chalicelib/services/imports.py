@@ -121,7 +121,8 @@ def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> Pro
             return [], fractions
         if old is not None:  # a file's on hand and minimum are the first location's (Main)
             main = db.stock_map(old).get(db.MAIN_LOCATION, {})
-            old = {**old, "on_hand": main.get("on_hand", 0), "min_stock": main.get("min_stock", 0)}
+            old = {**old, "on_hand": main.get("on_hand", 0), "min_stock": main.get("min_stock", 0),
+                   "unit": old.get("unit") or "each"}  # as exported: a product from before units is `each`
         try:
             if old is not None and "deleted_at" in old:
                 raise Invalid(f"SKU {data['sku']} belonged to a deleted product; use another SKU.")
@@ -922,6 +923,7 @@ def export_sales(identity: Identity, first: date, last: date) -> str:
                 [
                     {
                         **line,
+                        "unit": line.get("unit") or "each",
                         "sale_id": sale["sale_id"],
                         "invoice_no": sale.get("invoice_no") or "",
                         "sold_at": sale["sold_at"],

@@ -141,6 +141,35 @@ def test_a_crash_between_writing_and_counting_resumes_without_importing_twice(cl
     assert day_totals(api) == day_totals(straight)
 
 
+RETURNS = (b"Order ID,Order Date,Customer ID,Customer Name,Product ID,Product Name,Sales,Quantity,Profit\n"
+           b"S-1,2026-03-02,CU-1,Ann,MUG-1,Mug,30.00,3,12.00\n"
+           b"C-1,2026-03-05,CU-1,Ann,MUG-1,Mug,-10.00,-1,-4.00\n"
+           b"C-2,2026-03-05,CU-2,Bob,MUG-1,Mug,-20.00,-2,-8.00\n")
+
+
+def test_a_chunk_of_returns_run_again_after_a_crash_records_each_return_once(client, monkeypatch):
+    api = register_shop(client)
+    import_id = start(api, RETURNS)
+    real = db.import_progress
+
+    def crash(*args: Any, **kwargs: Any) -> bool:
+        raise RuntimeError("the function timed out")
+
+    monkeypatch.setattr(db, "import_progress", crash)
+    with pytest.raises(RuntimeError):
+        bigimports.run(api.tenant_id, import_id)  # the chunk's sale and returns are written, its place is not
+    monkeypatch.setattr(db, "import_progress", real)
+    db.update_import(api.tenant_id, import_id, {"lease_until": "2000-01-01T00:00:00Z"})
+    status = finish(api, import_id)
+    assert (status["status"], status["sales"], status["returns"], status["lines"]) == ("done", 1, 2, 3)
+    assert status["already_imported"] == 0  # the dead run's returns count as this import's, once
+    [sale] = api.get("/sales?from=2026-03-01&to=2026-03-31").json["items"]
+    assert len(api.get(f"/sales/{sale['sale_id']}").json["returns"]) == 1  # Ann's, against her sale
+    assert day_totals(api) == {"revenue": Decimal("0"), "cost": Decimal("0"), "units": Decimal("0"),
+                               "orders": Decimal("1")}  # 30 sold, 10 + 20 returned
+    assert api.get("/reports/returns?from=2026-03-01&to=2026-03-31").json["totals"]["refunded"] == 30
+
+
 def test_the_same_file_again_changes_nothing(client, small_chunks):
     data = SLICE
     api = register_shop(client)

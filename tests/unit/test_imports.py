@@ -267,6 +267,8 @@ def test_a_kg_product_and_its_sales_round_trip_through_export_and_import(shop, o
     assert (result["created"], result["errors"]) == (1, [])
     mine, theirs = shop.get("/products/CHE-1").json, other_shop.get("/products/CHE-1").json
     assert (theirs["unit"], theirs["on_hand"]) == ("kg", 2.875) == (mine["unit"], mine["on_hand"])
+    again = upload(other_shop, "/imports/products", exported).json
+    assert (again["unchanged"], again["stock_counted"]) == (1, 0)
     today = shop.get("/sales").json["items"][0]["sold_at"][:10]
     sales_csv = shop.get(f"/exports/sales.csv?from={today}&to={today}").body
     imported = upload(other_shop, "/imports/sales", sales_csv).json
