@@ -63,18 +63,31 @@ def _import(client: Any, shop: Any, data: bytes, stop_after: int = 0) -> tuple[d
     aws.client("s3").put_object(Bucket=BUCKET, Key=key, Body=data)
     tenant_id = key.split("/")[1]
     began = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     runs = 0
     while True:
         runs += 1
         try:
             if bigimports.run(tenant_id, started["import_id"], chunks=10 if stop_after else None) in ("done", "failed"):
                 break
-            if stop_after and shop.call("GET", f"/imports/{started['import_id']}")["rows_done"] >= stop_after:
-                break
-        except Exception:  # noqa: BLE001 - as SQS would: the message comes back, the next run resumes
+        except Exception as exc:  # noqa: BLE001 - as SQS would: the message comes back, the next run resumes
             from chalicelib import db
 
-            db.update_import(tenant_id, started["import_id"], {"lease_until": ""})
+            sys.stderr.write(f"run {runs} stopped: {type(exc).__name__}; the next run resumes\n")
+            time.sleep(5)
+            try:
+                db.update_import(tenant_id, started["import_id"], {"lease_until": ""})
+            except Exception as busy:  # noqa: BLE001 - the database is too busy even for that: try again
+                sys.stderr.write(f"could not hand the import on ({type(busy).__name__}); trying again\n")
+                continue
+        # Progress as it goes: a run cut short still leaves its figures.
+        done = shop.call("GET", f"/imports/{started['import_id']}")["rows_done"]
+        grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+        sys.stderr.write(f"after run {runs}: {done:,} lines in {time.monotonic() - began:.0f} s, "
+                         f"peak memory +{grown / 1024:.0f} MB\n")
+        sys.stderr.flush()
+        if stop_after and done >= stop_after:
+            break
     elapsed = time.monotonic() - began
     return shop.call("GET", f"/imports/{started['import_id']}"), runs, elapsed
 
@@ -85,6 +98,9 @@ def run(stack: Any) -> list[dict[str, Any]]:
     from chalicelib.settings import reset_settings
     from local import bootstrap
 
+    # A background run has Lambda's minutes, not an API request's seconds: on a machine this busy
+    # DynamoDB Local can take longer than a request's read timeout to answer.
+    aws.READ_TIMEOUT, aws.TRANSACTION_TIMEOUT = 30.0, 60.0
     bootstrap.create_imports_storage(stack.client("s3"), stack.client("sqs"), BUCKET, "shelfwise-bench-imports",
                                      notify=False)
     rows: list[dict[str, Any]] = []
