@@ -333,8 +333,10 @@ def sales_rows(
     known = db.get_products(tenant_id, [ln["sku"] for lines in [*todo.values(), *returned.values()] for ln in lines])
     columns = ("quantity", "sale_id") if own else (mapped.column_of("Quantity"), mapped.column_of("Order ID")) \
         if mapped else ("Quantity", "Order ID")
-    refused = {**_fractions_of_whole_units(returned, known, *columns), **_fractions_of_whole_units(todo, known,
-                                                                                                 *columns)}
+    refused: dict[str, list[RowError]] = defaultdict(list)
+    for part in (todo, returned):
+        for oid, problems in _fractions_of_whole_units(part, known, *columns).items():
+            refused[oid] += problems
     for oid, problems in refused.items():  # all of an order (its sale and its return) or none of it
         errors += problems
         todo.pop(oid, None), orders.pop(oid, None), returned.pop(oid, None)
