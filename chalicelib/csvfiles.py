@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from chalicelib.errors import BadRequest
-from chalicelib.models import EARLIEST_DAY, LATEST_DAY, MAX_QUANTITY
+from chalicelib.models import EARLIEST_DAY, LATEST_DAY, MAX_QUANTITY, QTY_PLACES
 
 _MONEY_JUNK = re.compile(r"[\s$£€¥₹]")
 SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
@@ -156,6 +156,18 @@ def whole(text: str, decimal_comma: bool = False) -> int:
     if abs(number) > MAX_QUANTITY:
         raise ValueError(f"{text!r} is more than {MAX_QUANTITY:,}")
     return int(number)
+
+
+def quantity(text: str, decimal_comma: bool = False) -> Decimal:
+    """A quantity as the file writes it: whole, or with up to 3 decimals (a product sold by
+    measure, '0.375' or '0,375' where the comma marks decimals). Whether its product takes a
+    fraction at all is its unit's business (the caller checks)."""
+    number = _number(text.strip(), decimal_comma, "a quantity")
+    if number.as_tuple().exponent < -QTY_PLACES:  # type: ignore[operator]
+        raise ValueError(f"{text!r} has more than {QTY_PLACES} decimal places")
+    if abs(number) > MAX_QUANTITY:
+        raise ValueError(f"{text!r} is more than {MAX_QUANTITY:,}")
+    return number
 
 
 def day(text: str) -> date:

@@ -2408,3 +2408,27 @@ def sales_recorded_between(tenant_id: str, first_id: str, low: str, high: str) -
         "ExpressionAttributeValues": _values({":pk": sales_pk(tenant_id), ":first": SALE_PREFIX + first_id,
                                               ":low": low, ":high": high, ":yes": True}),
     })
+
+
+# Returns in an imported sales file (services/importreturns.py): one item per return (part), by
+# the id its order id gives it, written in the return's transaction only if it is not there yet,
+# so a chunk run again records none twice (SHOP#<t>#IMPRETURNS, <return_id>). A return recorded
+# against its original sale names it; one without keeps its lines here.
+
+
+def _imported_returns_pk(tenant_id: str) -> str:
+    return f"SHOP#{tenant_id}#IMPRETURNS"
+
+
+def imported_return_put(tenant_id: str, item: dict[str, Any]) -> dict[str, Any]:
+    return new_item(_imported_returns_pk(tenant_id), item["return_id"], {"type": "imported_return", **item})
+
+
+def imported_returns(tenant_id: str, return_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Of these return ids, those recorded: {return_id: its item}."""
+    unique = list(dict.fromkeys(return_ids))
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(unique), 100):
+        keys = [{"PK": {"S": _imported_returns_pk(tenant_id)}, "SK": {"S": rid}} for rid in unique[start:start + 100]]
+        found.update({item["return_id"]: item for item in _batch_get(keys, consistent=True)})
+    return found

@@ -897,6 +897,7 @@ class SalesImportResult(BaseModel):
     already_imported: int
     products_created: int
     errors: list[RowError]
+    returns: int = 0  # orders of negative lines, recorded as returns
 
 
 class ExportQuery(RangeQuery):
@@ -1505,6 +1506,7 @@ class ImportStatus(BaseModel):
     products_created: int
     errors: list[RowError]
     error_count: int
+    returns: int = 0  # orders of negative lines, recorded as returns
     refused_rows_url: str | None = None
     reason: str | None = None
     created_at: str

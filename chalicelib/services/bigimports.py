@@ -167,7 +167,7 @@ def _status(tenant_id: str, item: dict[str, Any], with_errors: bool) -> ImportSt
                     "ResponseContentDisposition": 'attachment; filename="refused-rows.csv"'},
         )
     counts = {k: db.as_int(item.get(k)) for k in ("rows_total", "rows_done", "created", "updated", "sales", "lines",
-                                                  "already_imported", "products_created", "error_count")}
+                                                  "already_imported", "products_created", "error_count", "returns")}
     return ImportStatus(
         import_id=item["import_id"], kind=item["kind"], filename=item["filename"], status=item["status"],
         layout=item.get("layout"), errors=errors, refused_rows_url=url, reason=item.get("reason"),
@@ -459,7 +459,8 @@ def _import_chunk(tenant_id: str, item: dict[str, Any], worker: str, header: byt
                                           chunk_at=db.as_int(item["next_offset"]), mapped=mapped)
         errors = sales_result.errors
         adds.update(sales=sales_result.sales, lines=sales_result.lines,
-                    already_imported=sales_result.already_imported, products_created=sales_result.products_created)
+                    already_imported=sales_result.already_imported, products_created=sales_result.products_created,
+                    returns=sales_result.returns)
     else:
         if columns:  # the file's columns renamed to the fields they hold
             raw = _renamed_header(header, columns) + raw[len(header):]

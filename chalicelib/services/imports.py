@@ -31,12 +31,13 @@ from chalicelib.models import (
     clean_text,
 )
 from chalicelib.observability import count, logger
-from chalicelib.services import customers, products, sales, stock
+from chalicelib.services import customers, importreturns, products, sales, stock
 from chalicelib.settings import get_settings
 
 MONEY_FIELDS = {"price", "unit_cost"}
-WHOLE_FIELDS = {"min_stock", "reorder_qty", "lead_time_days", "on_hand"}
-TEXT_FIELDS = {"sku", "name", "category", "subcategory", "barcode", "supplier_id"}
+WHOLE_FIELDS = {"lead_time_days"}
+QUANTITY_FIELDS = {"min_stock", "reorder_qty", "on_hand"}  # whole for `each`, else up to 3 decimals
+TEXT_FIELDS = {"sku", "name", "category", "subcategory", "barcode", "supplier_id", "unit"}
 ALIASES = {
     "sub_category": "subcategory",
     "cost": "unit_cost",
@@ -69,7 +70,7 @@ def _field(column: str) -> str:
 def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> ProductImportResult:
     header, rows = csvfiles.rows(_check_size(raw))
     decimal_comma = csvfiles.file_separator(raw) == ";"
-    columns = {h: _field(h) for h in header if _field(h) in MONEY_FIELDS | WHOLE_FIELDS | TEXT_FIELDS}
+    columns = {h: _field(h) for h in header if _field(h) in MONEY_FIELDS | WHOLE_FIELDS | QUANTITY_FIELDS | TEXT_FIELDS}
     if "sku" not in columns.values():
         raise Invalid(
             "The file needs a 'sku' column (and 'name' and 'price' for new products)." + _columns_seen(header),
@@ -111,9 +112,17 @@ def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> Pro
         if on_hand is not None and on_hand < 0:
             return [], [RowError(row=row, column=column_of["on_hand"], message="on hand cannot be negative")]
         old = existing.get(data["sku"])
+        unit = data.get("unit") or (old or {}).get("unit") or "each"
+        fractions = [RowError(row=row, column=column_of[f], message=f"{data['sku']} is sold in whole units (each), "
+                              f"not {value}; give its unit (kg, g, l, ml or m) if it is sold by measure")
+                     for f, value in (("on_hand", on_hand), *((f, data.get(f)) for f in ("min_stock", "reorder_qty")))
+                     if value is not None and unit == "each" and value != value.to_integral_value()]
+        if fractions:
+            return [], fractions
         if old is not None:  # a file's on hand and minimum are the first location's (Main)
             main = db.stock_map(old).get(db.MAIN_LOCATION, {})
-            old = {**old, "on_hand": main.get("on_hand", 0), "min_stock": main.get("min_stock", 0)}
+            old = {**old, "on_hand": main.get("on_hand", 0), "min_stock": main.get("min_stock", 0),
+                   "unit": old.get("unit") or "each"}  # as exported: a product from before units is `each`
         try:
             if old is not None and "deleted_at" in old:
                 raise Invalid(f"SKU {data['sku']} belonged to a deleted product; use another SKU.")
@@ -129,7 +138,7 @@ def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> Pro
                     patch = ProductPatch.model_validate(changes)
                     if not dry_run:
                         products.update(identity, data["sku"], patch)
-            current = db.as_int(old.get("on_hand")) if old else 0
+            current = db.as_qty(old.get("on_hand")) if old else 0
             if on_hand is None or on_hand == current:
                 return [outcome], []
             if not dry_run:
@@ -185,6 +194,9 @@ def _product_cells(
                 if field in MONEY_FIELDS
                 else csvfiles.whole(text, decimal_comma)
                 if field in WHOLE_FIELDS
+                else csvfiles.quantity(text, decimal_comma)
+                if field in QUANTITY_FIELDS
+                else text.lower() if field == "unit"
                 else text
             )
         except ValueError as exc:
@@ -304,6 +316,7 @@ def sales_rows(
     elif mapped:
         errors = [e.model_copy(update={"column": mapped.column_of(e.column)}) for e in errors]
 
+    returned = importreturns.split(orders)  # negative lines: returns, recorded as the counter does
     sale_ids = {oid: _sale_id(oid, lines[0]["day"], zone, lines[0].get("at")) for oid, lines in orders.items()}
     found = db.sale_imports(tenant_id, list(sale_ids.values()))
     todo = {oid: lines for oid, lines in orders.items() if sale_ids[oid] not in found}
@@ -317,14 +330,26 @@ def sales_rows(
                                         "rows must be next to each other") for ln in orders.pop(oid)]
     errors.sort(key=lambda e: e.row)
     unfinished = [sid for sid, item in found.items() if item.get("parts")]
-    known = db.get_products(tenant_id, [ln["sku"] for lines in todo.values() for ln in lines])
+    known = db.get_products(tenant_id, [ln["sku"] for lines in [*todo.values(), *returned.values()] for ln in lines])
+    columns = ("quantity", "sale_id") if own else (mapped.column_of("Quantity"), mapped.column_of("Order ID")) \
+        if mapped else ("Quantity", "Order ID")
+    refused: dict[str, list[RowError]] = defaultdict(list)
+    for part in (todo, returned):
+        for oid, problems in _fractions_of_whole_units(part, known, *columns).items():
+            refused[oid] += problems
+    for oid, problems in refused.items():  # all of an order (its sale and its return) or none of it
+        errors += problems
+        todo.pop(oid, None), orders.pop(oid, None), returned.pop(oid, None)
     _costs_from_products(todo, known)
-    new_products = _new_products(todo, known)
+    _costs_from_products(returned, known)
+    new_products = _new_products({**todo, **{"\x00return " + oid: v for oid, v in returned.items()}}, known)
+    back = importreturns.Plan(tenant_id, returned, zone, (import_id, chunk_at))
     result = SalesImportResult(
         dry_run=dry_run,
         sales=len(todo) + len(mine),
-        lines=sum(len(v) for v in todo.values()) + sum(len(orders[oid]) for oid in mine),
-        already_imported=len(orders) - len(todo) - len(mine),
+        returns=back.orders + back.mine,
+        lines=sum(len(v) for v in todo.values()) + sum(len(orders[oid]) for oid in mine) + back.lines,
+        already_imported=len(orders) - len(todo) - len(mine) + back.already,
         products_created=len(new_products),
         errors=sorted(errors, key=lambda e: e.row),
     )
@@ -332,7 +357,7 @@ def sales_rows(
         return result
     for sale_id in unfinished:
         _finish_parts(tenant_id, sale_id)
-    if not todo:
+    if not todo and not back.todo:
         return result
     latest: dict[str, str] = {}
     by_day: dict[date, list[str]] = defaultdict(list)
@@ -348,7 +373,7 @@ def sales_rows(
     # A new product is created in the same transaction as the first day it sold, so a product
     # never exists without its sales nor a sale line without its product (except for a large
     # order's products, created just before it).
-    creates = {p.sku: products.new_item(tenant_id, p, last_sold_at=latest[p.sku]) for p in new_products}
+    creates = {p.sku: products.new_item(tenant_id, p, last_sold_at=latest.get(p.sku)) for p in new_products}
     db.index_products(tenant_id, list(creates.values()))
     _customers_seen(tenant_id, todo, zone)
     for oid in large:
@@ -364,12 +389,50 @@ def sales_rows(
             (sku, at) for sku, at in latest.items() if sku in known and (known[sku].get("last_sold_at") or "") < at
         ]
         list(pool.map(lambda s: db.touch_last_sold(tenant_id, *s), stale))
-    if todo and not dry_run:  # forecasts made before this import are out of date; the nightly run looks for it
+    _put_products(tenant_id, list(creates.values()))  # those only returned in the file: the report names them
+    if back.todo:
+        logger.info("returns imported", extra=back.write())
+    if (todo or back.todo) and not dry_run:  # forecasts made before this import are out of date (the nightly run)
         db.update_shop(tenant_id, {"sales_imported_at": clock.now_iso()})
         db.mark_shop_active(tenant_id, clock.now().date().isoformat())
     count("SalesImported", len(todo))
     logger.info("sales imported", extra={"sales": len(todo), "lines": result.lines})
     return result
+
+
+def _fractions_of_whole_units(
+    todo: dict[str, list[dict[str, Any]]], known: dict[str, dict[str, Any]], column: str, order_column: str
+) -> dict[str, list[RowError]]:
+    """{order: its row errors} for orders with a fraction of a product sold `each` (a product the
+    shop does not have yet is created `each`, so it too takes whole units only): all of an order
+    or none of it."""
+    refused: dict[str, list[RowError]] = {}
+    for oid, lines in todo.items():
+        bad = []
+        for ln in lines:
+            qty, product = ln["quantity"], known.get(ln["sku"])
+            if product and (product.get("unit") or "each") != "each":
+                ln["unit"] = product["unit"]  # the sale line says what its quantity counts, as a live one does
+            if qty == qty.to_integral_value():
+                continue
+            if product is None:
+                message = (f"{qty} of {ln['sku']}: a new product is sold in whole units; add {ln['sku']} first "
+                           "with its unit (kg, g, l, ml or m), e.g. by a products CSV with a unit column, "
+                           "then import this file again")
+            elif (product.get("unit") or "each") == "each":
+                message = (f"{qty} of {ln['sku']}: it is sold in whole units (each); set its unit (kg, g, l, ml "
+                           "or m) if it is sold by measure, or correct the quantity")
+            else:
+                continue
+            bad.append(RowError(row=ln["row"], column=column, message=message))
+        if bad:
+            rows = {e.row for e in bad}
+            refused[oid] = bad + [
+                RowError(row=ln["row"], column=order_column,
+                         message=f"not imported: row {bad[0].row} of order {oid} has a problem")
+                for ln in lines if ln["row"] not in rows
+            ]
+    return refused
 
 
 def _costs_from_products(todo: dict[str, list[dict[str, Any]]], known: dict[str, dict[str, Any]]) -> None:
@@ -434,12 +497,7 @@ def _parts(sale: dict[str, Any]) -> list[list[dict[str, Any]]]:
     return [writes[i:i + PART_ACTIONS] for i in range(0, len(writes), PART_ACTIONS)]
 
 
-def _write_large_order(
-    tenant_id: str, oid: str, lines: list[dict[str, Any]], sale_id: str, zone: Any,
-    creates: dict[str, dict[str, Any]], source: tuple[Any, Any],
-) -> None:
-    day = lines[0]["day"]
-    new = [creates.pop(sku) for sku in dict.fromkeys(ln["sku"] for ln in lines) if sku in creates]
+def _put_products(tenant_id: str, new: list[dict[str, Any]]) -> None:
     for start in range(0, len(new), MAX_ACTIONS):
         batch = new[start:start + MAX_ACTIONS]
         try:
@@ -450,6 +508,14 @@ def _write_large_order(
                     db.transact([db.new_product(tenant_id, item)])
                 except db.ConditionFailed:
                     pass
+
+
+def _write_large_order(
+    tenant_id: str, oid: str, lines: list[dict[str, Any]], sale_id: str, zone: Any,
+    creates: dict[str, dict[str, Any]], source: tuple[Any, Any],
+) -> None:
+    day = lines[0]["day"]
+    _put_products(tenant_id, [creates.pop(sku) for sku in dict.fromkeys(ln["sku"] for ln in lines) if sku in creates])
     sale = _sale_item(oid, lines, sale_id, day, lines[0].get("at") or clock.iso(_noon(day, zone)), source)
     parts = _parts({**sale, "tenant_id": tenant_id})
     if len(parts) > MAX_ACTIONS - 1:
@@ -523,8 +589,8 @@ def _sale_line(row: int, cells: dict[str, str], decimal_comma: bool = False) -> 
     def money(text: str) -> Decimal:
         return csvfiles.money(text, decimal_comma)
 
-    def whole(text: str) -> int:
-        return csvfiles.whole(text, decimal_comma)
+    def quantity(text: str) -> Decimal:
+        return csvfiles.quantity(text, decimal_comma)
 
     def take(column: str, parse: Any, key: str) -> None:
         try:
@@ -549,7 +615,7 @@ def _sale_line(row: int, cells: dict[str, str], decimal_comma: bool = False) -> 
     take("Category", lambda v: text(100, required=False)(clean_text(v)), "category")
     take("Sub-Category", lambda v: text(100, required=False)(clean_text(v)), "subcategory")
     take("Sales", money, "revenue")
-    take("Quantity", whole, "quantity")
+    take("Quantity", quantity, "quantity")
     take("Profit", money, "profit")
     if cells.get("Discount"):
         take("Discount", money, "discount")
@@ -678,6 +744,14 @@ def _customers_seen(tenant_id: str, todo: dict[str, list[dict[str, Any]]], zone:
         first, last, profile = spans.get(customer["customer_id"], (at, at, customer))
         spans[customer["customer_id"]] = (min(first, at), max(last, at), customer if at >= last else profile)
 
+    # A history's customers come back chunk after chunk: read them in batches (100 a request) and
+    # write only those whose first and last purchase this file moves (both only ever widen, so a
+    # stale read costs at most a write that was not needed).
+    stored = db.get_customers(tenant_id, list(spans))
+    spans = {cid: span for cid, span in spans.items()
+             if not (cid in stored and (stored[cid].get("first_purchase") or "~") <= span[0]
+                     and (stored[cid].get("last_purchase") or "") >= span[1])}
+
     def seen(span: tuple[str, tuple[str, str, dict[str, Any]]]) -> None:
         cid, (first, last, customer) = span
         profile = {k: customer[k] for k in customers.PROFILE if customer.get(k)}
@@ -722,6 +796,7 @@ def _rollup_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "category": ln.get("category") or sales.UNCATEGORISED,
             "subcategory": ln.get("subcategory") or sales.UNCATEGORISED,
             "quantity": ln["quantity"],
+            **({"unit": ln["unit"]} if ln.get("unit") else {}),
             "unit_price": ln.get("unit_price", (ln["revenue"] / ln["quantity"]).quantize(Decimal("0.0001"))),
             "revenue": ln["revenue"],
             "cost": ln["revenue"] - ln["profit"],
@@ -797,6 +872,7 @@ PRODUCT_EXPORT = [
     "last_sold_at",
     "created_at",
     "updated_at",
+    "unit",
 ]
 SALES_EXPORT = [
     "sale_id",
@@ -819,11 +895,13 @@ SALES_EXPORT = [
     "country",
     "customer_id",
     "external_id",
+    "unit",
 ]
 
 
 def export_products(identity: Identity) -> str:
-    return csvfiles.write(PRODUCT_EXPORT, db.iter_products(identity.tenant_id))
+    return csvfiles.write(PRODUCT_EXPORT, ({**p, "unit": p.get("unit") or "each"}
+                                           for p in db.iter_products(identity.tenant_id)))
 
 
 def export_sales(identity: Identity, first: date, last: date) -> str:
@@ -847,6 +925,7 @@ def export_sales(identity: Identity, first: date, last: date) -> str:
                 [
                     {
                         **line,
+                        "unit": line.get("unit") or "each",
                         "sale_id": sale["sale_id"],
                         "invoice_no": sale.get("invoice_no") or "",
                         "sold_at": sale["sold_at"],

@@ -22,7 +22,7 @@ SALES_FIELDS = ("order_id", "sold_at", "sku", "name", "quantity", "unit_price", 
                 "city", "country")
 SALES_NEEDED = ("sku", "quantity", "sold_at")
 PRODUCT_FIELDS = ("sku", "name", "category", "subcategory", "price", "unit_cost", "on_hand", "min_stock",
-                  "reorder_qty", "lead_time_days", "barcode", "supplier_id")
+                  "reorder_qty", "lead_time_days", "barcode", "supplier_id", "unit")
 FIELDS = {"sales": SALES_FIELDS, "products": PRODUCT_FIELDS}
 
 # Column names tills and spreadsheets use for each field (Square, Shopify, Lightspeed, Excel...),
@@ -59,6 +59,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "lead_time_days": ("lead time days", "lead time"),
     "barcode": ("barcode", "upc", "ean", "gtin"),
     "supplier_id": ("supplier id", "supplier", "vendor"),
+    "unit": ("unit", "unit of measure", "uom", "sold by", "measure"),
 }
 
 
@@ -160,7 +161,7 @@ class SalesMapping:
             sales = cell(cells, "line_total")
             quantity: Decimal | None = None
             try:
-                quantity = Decimal(csvfiles.whole(out["Quantity"], decimal_comma))
+                quantity = csvfiles.quantity(out["Quantity"], decimal_comma)
             except ValueError:
                 pass
             if "line_total" not in c:

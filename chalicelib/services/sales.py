@@ -167,12 +167,15 @@ class DayRollup:
     def writes(self, tenant_id: str, day: str, till: str) -> list[dict[str, Any]]:
         return db.rollup_writes(tenant_id, day, till, self.totals, self.products, dict(self.breakdowns))
 
-    def subtract_return(self, sale: dict[str, Any], returned: list[dict[str, Any]], refund_method: str) -> None:
+    def subtract_return(
+        self, sale: dict[str, Any], returned: list[dict[str, Any]], refund_method: str | None
+    ) -> None:
         """A return counts on its own day: revenue, cost, units and tax come off (orders do not),
-        what was refunded is counted, by product and reason too, and leaves the drawer."""
+        what was refunded is counted, by product and reason too, and leaves the drawer (none for
+        imported history, whose sales were in no drawer either)."""
         customer = rollup_customer(sale)
         refund = sum((r["refund"] for r in returned), Decimal(0))
-        _add(self.totals, {"returns": refund, paid_key(refund_method): -refund})
+        _add(self.totals, {"returns": refund, **({paid_key(refund_method): -refund} if refund_method else {})})
         for r in returned:
             revenue, cost, units, tax = -r["revenue"], -r["cost"], -r["quantity"], -r["tax"]
             _count(self.totals, revenue, cost, units, orders=False)

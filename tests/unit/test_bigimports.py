@@ -141,6 +141,35 @@ def test_a_crash_between_writing_and_counting_resumes_without_importing_twice(cl
     assert day_totals(api) == day_totals(straight)
 
 
+RETURNS = (b"Order ID,Order Date,Customer ID,Customer Name,Product ID,Product Name,Sales,Quantity,Profit\n"
+           b"S-1,2026-03-02,CU-1,Ann,MUG-1,Mug,30.00,3,12.00\n"
+           b"C-1,2026-03-05,CU-1,Ann,MUG-1,Mug,-10.00,-1,-4.00\n"
+           b"C-2,2026-03-05,CU-2,Bob,MUG-1,Mug,-20.00,-2,-8.00\n")
+
+
+def test_a_chunk_of_returns_run_again_after_a_crash_records_each_return_once(client, monkeypatch):
+    api = register_shop(client)
+    import_id = start(api, RETURNS)
+    real = db.import_progress
+
+    def crash(*args: Any, **kwargs: Any) -> bool:
+        raise RuntimeError("the function timed out")
+
+    monkeypatch.setattr(db, "import_progress", crash)
+    with pytest.raises(RuntimeError):
+        bigimports.run(api.tenant_id, import_id)  # the chunk's sale and returns are written, its place is not
+    monkeypatch.setattr(db, "import_progress", real)
+    db.update_import(api.tenant_id, import_id, {"lease_until": "2000-01-01T00:00:00Z"})
+    status = finish(api, import_id)
+    assert (status["status"], status["sales"], status["returns"], status["lines"]) == ("done", 1, 2, 3)
+    assert status["already_imported"] == 0  # the dead run's returns count as this import's, once
+    [sale] = api.get("/sales?from=2026-03-01&to=2026-03-31").json["items"]
+    assert len(api.get(f"/sales/{sale['sale_id']}").json["returns"]) == 1  # Ann's, against her sale
+    assert day_totals(api) == {"revenue": Decimal("0"), "cost": Decimal("0"), "units": Decimal("0"),
+                               "orders": Decimal("1")}  # 30 sold, 10 + 20 returned
+    assert api.get("/reports/returns?from=2026-03-01&to=2026-03-31").json["totals"]["refunded"] == 30
+
+
 def test_the_same_file_again_changes_nothing(client, small_chunks):
     data = SLICE
     api = register_shop(client)
@@ -189,14 +218,16 @@ def test_a_pos_export_with_a_mapping_decimal_commas_day_first_dates_and_returns(
                "unit_price": "Einzelpreis", "unit_cost": "EK"}
     status = finish(shop, start(shop, data, columns=columns, day_first=True))
     assert status["status"] == "done", status
-    assert (status["sales"], status["lines"], status["error_count"]) == (2, 3, 1)
-    assert status["errors"] == [{"row": 5, "column": "Menge", "message": "'zwei' is not a whole number"}]
+    assert (status["sales"], status["returns"], status["lines"], status["error_count"]) == (1, 1, 3, 1)
+    assert status["errors"] == [{"row": 5, "column": "Menge", "message": "'zwei' is not a quantity"}]
     sales = shop.get("/sales?from=2026-04-01&to=2026-04-30").json["items"]
     by_day = {s["sold_at"][:10]: s for s in sales}
     assert Decimal(str(by_day["2026-04-03"]["total"])) == Decimal("18.20")
     assert by_day["2026-04-03"]["sold_at"] == "2026-04-03T14:05:00Z"
-    assert by_day["2026-04-04"]["lines"][0]["quantity"] == -1  # a return, kept as a negative line
-    assert Decimal(str(by_day["2026-04-04"]["total"])) == Decimal("-7.50")
+    assert "2026-04-04" not in by_day  # a return (no customer to find its sale by): no sale, the day net of it
+    day = shop.get("/reports/sales?from=2026-04-04&to=2026-04-04&by=day").json["totals"]
+    assert (day["revenue"], day["profit"], day["units"], day["orders"]) == (-7.5, -3.5, -1, 0)
+    assert shop.get("/reports/returns?from=2026-04-04&to=2026-04-04").json["totals"]["refunded"] == 7.5
     # the mapping is remembered for this shop's next file of that layout
     again = shop.post("/imports/preview", {"kind": "sales", "header": list(columns.values())}).json
     assert again["remembered"] is True and again["columns"] == columns

@@ -233,3 +233,142 @@ def test_dates_iso_and_us(text, expected):
     from chalicelib import csvfiles
 
     assert csvfiles.day(text).isoformat() == expected
+
+
+# --- quantities of products sold by measure -------------------------------------------------
+
+
+def test_products_csv_takes_decimal_stock_for_products_sold_by_measure(shop):
+    text = ("sku;name;price;unit;on_hand;min_stock\n"
+            "CHE-1;Cheddar;12,50;kg;2,375;0,5\n"   # decimal commas in a semicolon file
+            "EGG-1;Eggs;0,30;each;1,5;\n"          # a fraction of a whole unit
+            "HAM-1;Ham;20;kg;1,2345;\n"            # more than 3 places
+            "OIL-1;Oil;3;litre;1;\n")              # not a unit
+    result = upload(shop, "/imports/products", text.encode()).json
+    assert (result["created"], result["stock_counted"]) == (1, 1)
+    errors = {(e["row"], e["column"]): e["message"] for e in result["errors"]}
+    assert set(errors) == {(3, "on_hand"), (4, "on_hand"), (5, "unit")}, errors
+    assert "whole units" in errors[(3, "on_hand")] and "3 decimal places" in errors[(4, "on_hand")]
+    cheddar = shop.get("/products/CHE-1").json
+    assert (cheddar["unit"], cheddar["on_hand"], cheddar["min_stock"]) == ("kg", 2.375, 0.5)
+    assert shop.get("/products/CHE-1/movements").json["items"][0]["change"] == 2.375
+    assert shop.get("/products/EGG-1").status_code == 404
+    # a count in a later file moves it by the difference, to the gram
+    again = upload(shop, "/imports/products", b"sku,on_hand\nCHE-1,2.4\n").json
+    assert again["stock_counted"] == 1 and shop.get("/products/CHE-1").json["on_hand"] == 2.4
+
+
+def test_a_kg_product_and_its_sales_round_trip_through_export_and_import(shop, other_shop):
+    new_product(shop, "CHE-1", name="Cheddar", price="12.50", unit="kg")
+    assert shop.post("/products/CHE-1/stock", {"type": "receive", "quantity": 3.25}).status_code == 201
+    assert shop.post("/sales", {"lines": [{"sku": "CHE-1", "quantity": 0.375}]}).status_code == 201
+    exported = shop.get("/exports/products.csv").body
+    result = upload(other_shop, "/imports/products", exported).json
+    assert (result["created"], result["errors"]) == (1, [])
+    mine, theirs = shop.get("/products/CHE-1").json, other_shop.get("/products/CHE-1").json
+    assert (theirs["unit"], theirs["on_hand"]) == ("kg", 2.875) == (mine["unit"], mine["on_hand"])
+    again = upload(other_shop, "/imports/products", exported).json
+    assert (again["unchanged"], again["stock_counted"]) == (1, 0)
+    today = shop.get("/sales").json["items"][0]["sold_at"][:10]
+    sales_csv = shop.get(f"/exports/sales.csv?from={today}&to={today}").body
+    imported = upload(other_shop, "/imports/sales", sales_csv).json
+    assert (imported["sales"], imported["lines"], imported["errors"]) == (1, 1, [])
+    [line] = other_shop.get("/sales").json["items"][0]["lines"]
+    assert (line["quantity"], line["unit"], line["revenue"]) == (0.375, "kg", 4.69)
+    report = other_shop.get(f"/reports/sales?from={today}&to={today}&by=product").json
+    assert report["totals"]["units"] == 0.375 and report["totals"]["revenue"] == 4.69
+
+
+SALES_HEADER = "Order ID,Order Date,Product ID,Product Name,Sales,Quantity,Profit\n"
+
+
+def test_sales_import_takes_fractions_of_products_sold_by_measure_only(shop):
+    new_product(shop, "CHE-1", name="Cheddar", price="12.00", unit="kg")
+    new_product(shop, "EGG-1", name="Eggs", price="0.30")
+    text = SALES_HEADER + (
+        "A-1,2026-03-02,CHE-1,Cheddar,3.00,0.25,1.00\n"
+        "A-1,2026-03-02,EGG-1,Eggs,0.60,2,0.20\n"
+        "B-1,2026-03-02,EGG-1,Eggs,0.45,1.5,0.10\n"       # a fraction of an egg
+        "B-1,2026-03-02,CHE-1,Cheddar,6.00,0.5,2.00\n"    # its order goes with it
+        "C-1,2026-03-02,NEW-1,Olives,2.00,0.2,1.00\n"     # a new product would be made `each`
+        "D-1,2026-03-02,CHE-1,Cheddar,3.00,0.2505,1.00\n"  # more than 3 places
+    )
+    result = upload(shop, "/imports/sales", text.encode()).json
+    assert (result["sales"], result["lines"], result["products_created"]) == (1, 2, 0)
+    errors = {(e["row"], e["column"]): e["message"] for e in result["errors"]}
+    assert set(errors) == {(4, "Quantity"), (5, "Order ID"), (6, "Quantity"), (7, "Quantity")}, errors
+    assert "whole units (each)" in errors[(4, "Quantity")] and "add NEW-1 first" in errors[(6, "Quantity")]
+    assert "more than 3 decimal places" in errors[(7, "Quantity")]
+    report = shop.get("/reports/sales?from=2026-03-02&to=2026-03-02&by=product").json
+    assert {r["key"]: r["units"] for r in report["rows"]} == {"CHE-1": 0.25, "EGG-1": 2}
+    assert shop.get("/products/NEW-1").status_code == 404
+
+
+# --- negative quantities: returns --------------------------------------------------------------
+
+CUSTOMER_HEADER = "Order ID,Order Date,Customer ID,Customer Name,Product ID,Product Name,Sales,Quantity,Profit\n"
+RETURNS = CUSTOMER_HEADER + (
+    "S-1,2026-03-02,CU-1,Ann,MUG-1,Mug,30.00,3,12.00\n"
+    "S-1,2026-03-02,CU-1,Ann,TEA-1,Tea,5.00,1,2.00\n"
+    "C-1,2026-03-05,CU-1,Ann,MUG-1,Mug,-10.00,-1,-4.00\n"     # Ann brings back a mug: her sale S-1's
+    "C-2,2026-03-05,CU-2,Bob,MUG-1,Mug,-20.00,-2,-8.00\n"     # Bob bought his before the file began
+    "C-3,2026-03-06,CU-1,Ann,MUG-1,Mug,-30.00,-3,-12.00\n"    # more than Ann has left to return
+)
+
+
+def test_negative_lines_are_returns_against_their_sale_or_on_their_own(shop):
+    result = upload(shop, "/imports/sales", RETURNS.encode()).json
+    assert (result["sales"], result["returns"], result["lines"], result["errors"]) == (1, 3, 5, [])
+    [sale] = shop.get("/sales?from=2026-03-01&to=2026-03-31").json["items"]  # a return is no sale
+    full = shop.get(f"/sales/{sale['sale_id']}").json
+    [back] = full["returns"]
+    assert (back["refund_total"], back["lines"][0]["sku"], back["lines"][0]["quantity"]) == (10, "MUG-1", 1)
+    assert back["lines"][0]["restocked"] is False  # history moves no stock, as its sales did not
+    assert next(ln for ln in full["lines"] if ln["sku"] == "MUG-1")["returned"] == 1
+    day = shop.get("/reports/sales?from=2026-03-05&to=2026-03-06&by=day").json
+    assert {r["key"]: (r["revenue"], r["profit"], r["units"], r["orders"]) for r in day["rows"] if r["units"]} == {
+        "2026-03-05": (-30, -12, -3, 0), "2026-03-06": (-30, -12, -3, 0)}
+    assert shop.get("/reports/summary?date=2026-03-05").json["returns"] == 30
+    report = shop.get("/reports/returns?from=2026-03-01&to=2026-03-31").json
+    mug = next(r for r in report["rows"] if r["sku"] == "MUG-1")
+    assert (mug["sold"], mug["returned"], mug["refunded"]) == (3, 6, 60)
+    ann = shop.get("/customers/CU-1").json
+    assert (ann["revenue"], ann["orders"]) == (35 - 10 - 30, 1)
+    # no stock moved: the ledger still adds up to on hand
+    assert shop.get("/products/MUG-1").json["on_hand"] == 0
+    assert shop.get("/products/MUG-1/movements").json["items"] == []
+
+    again = upload(shop, "/imports/sales", RETURNS.encode()).json
+    assert (again["sales"], again["returns"], again["already_imported"]) == (0, 0, 4)
+    assert shop.get("/reports/sales?from=2026-03-05&to=2026-03-06&by=day").json["totals"] == day["totals"]
+    assert len(shop.get(f"/sales/{sale['sale_id']}").json["returns"]) == 1
+
+
+def test_a_return_of_a_product_only_returned_creates_it_and_a_fraction_of_each_is_refused(shop):
+    text = CUSTOMER_HEADER + ("C-9,2026-03-05,,,OLD-1,Old lamp,-15.00,-1,-6.00\n"
+                              "C-8,2026-03-05,,,OLD-2,Old vase,-1.50,-0.5,-0.60\n")
+    result = upload(shop, "/imports/sales", text.encode()).json
+    assert (result["returns"], result["products_created"]) == (1, 1)
+    assert [(e["row"], e["column"]) for e in result["errors"]] == [(3, "Quantity")]
+    assert shop.get("/products/OLD-1").json["name"] == "Old lamp"
+    report = shop.get("/reports/returns?from=2026-03-05&to=2026-03-05").json
+    assert [(r["sku"], r["name"], r["returned"], r["refunded"]) for r in report["rows"]] == [
+        ("OLD-1", "Old lamp", 1, 15)]
+
+
+def test_customers_already_spanning_a_files_purchases_are_not_written_again(shop, monkeypatch):
+    from chalicelib import db
+
+    def line(order, day):
+        return f"{order},{day},CU-7,Cy,MUG-1,Mug,10.00,1,4.00\n"
+
+    upload(shop, "/imports/sales", (CUSTOMER_HEADER + line("A", "2026-03-02") + line("B", "2026-03-09")).encode())
+    written = []
+    real = db.customer_seen
+    monkeypatch.setattr(db, "customer_seen", lambda *a, **k: written.append(a[2]) or real(*a, **k))
+    within = upload(shop, "/imports/sales", (CUSTOMER_HEADER + line("C", "2026-03-05")).encode()).json
+    assert within["sales"] == 1 and written == []  # March 2-9 already takes the 5th in
+    upload(shop, "/imports/sales", (CUSTOMER_HEADER + line("D", "2026-03-01")).encode())
+    assert len(written) == 1
+    cy = shop.get("/customers/CU-7").json
+    assert (cy["first_purchase"][:10], cy["last_purchase"][:10], cy["orders"]) == ("2026-03-01", "2026-03-09", 4)

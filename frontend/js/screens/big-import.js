@@ -109,7 +109,7 @@ export default async function render({ root }) {
           status.reason ? h("p", { class: "notice warn" }, status.reason) : null,
           h("p", null, kind === "products" || status.kind === "products"
             ? `${number(status.created)} created, ${number(status.updated)} updated.`
-            : `${number(status.sales)} sales (${number(status.lines)} lines), ${number(status.already_imported)} already imported.`),
+            : `${number(status.sales)} sales${status.returns ? ` and ${number(status.returns)} returns` : ""} (${number(status.lines)} lines), ${number(status.already_imported)} already imported.`),
           status.error_count ? [h("p", null, `${count(status.error_count, "row")} refused.`),
             status.refused_rows_url ? h("a", { class: "btn", href: status.refused_rows_url, "data-refused": "" }, "Download the refused rows") : null,
             h("ul", null, status.errors.slice(0, 50).map((e) => h("li", null, `Row ${e.row}, ${e.column}: ${e.message}`)))] : null));

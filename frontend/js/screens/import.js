@@ -29,7 +29,7 @@ const KINDS = {
     group: (name) => ["Order ID", "sale_id"].includes(name.trim()),
     columns: "A sales export from Shelfwise (Export CSV), or the Superstore layout: Order ID, Order Date, Product ID, Product Name, Sales, Quantity, Profit (required); Category, Sub-Category, Customer Name, Segment, Country, City, State, Region, Discount",
     example: "Order ID,Order Date,Customer Name,Segment,Country,City,State,Region,Product ID,Category,Sub-Category,Product Name,Sales,Quantity,Discount,Profit\nCA-2026-1001,11/08/2026,Ann Lee,Consumer,United States,Henderson,Kentucky,South,FUR-BO-10001798,Furniture,Bookcases,Bush Somerset Collection Bookcase,261.96,2,0,41.91",
-    summary: (t) => [["Sales", t.sales], ["Lines", t.lines], ["Already imported", t.already_imported], ["New products", t.products_created]],
+    summary: (t) => [["Sales", t.sales], ["Returns", t.returns || 0], ["Lines", t.lines], ["Already imported", t.already_imported], ["New products", t.products_created]],
     good: (t) => t.sales,
     noun: "sale",
   },
