@@ -77,14 +77,15 @@ def lead_time(product: dict[str, Any], suppliers: dict[str, dict[str, Any]]) -> 
 # --- history ------------------------------------------------------------------------------
 
 
-def _weights(tenant_id: str, first: date, last: date) -> list[float]:
-    """The shop's weekday weights from its daily totals (a few small items per day)."""
+def _weights(tenant_id: str, first: date, last: date) -> tuple[list[float], dict[str, float]]:
+    """The shop's weekday weights and units per day from its daily totals (a few small items per
+    day): the weights shape every product's week, the units let its level follow the shop's."""
     units: dict[str, float] = {}
     for item in db.day_totals(tenant_id, first.isoformat(), last.isoformat()):
         units[item["day"]] = units.get(item["day"], 0.0) + float(item.get("units") or 0)
     days = (last - first).days + 1
     totals = [units.get((first + timedelta(days=i)).isoformat(), 0.0) for i in range(days)]
-    return _core().shop_profile(totals, first.weekday())
+    return _core().shop_profile(totals, first.weekday()), units
 
 
 def _stockout_days(tenant_id: str, product: dict[str, Any], zone: Any, first: date, last: date) -> set[str]:
@@ -151,7 +152,8 @@ def _runs_out(daily: list[float], stock: int, start: date) -> date | None:
 
 
 def build(tenant_id: str, shop: dict[str, Any], product: dict[str, Any], units: dict[str, float],
-          weights: list[float], suppliers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+          weights: list[float], suppliers: dict[str, dict[str, Any]],
+          shop_units: dict[str, float] | None = None) -> dict[str, Any]:
     """Fit one product's forecast and the item that stores it (with what the lists need)."""
     zone = shop_zone(shop)
     as_of = today(shop)
@@ -163,7 +165,8 @@ def build(tenant_id: str, shop: dict[str, Any], product: dict[str, Any], units: 
     first = min(max(first, begins), as_of)
     stockouts = _stockout_days(tenant_id, product, zone, first, last) if units else set()
     history = _history(units, stockouts, first, last)
-    model = _core().fit(history, first.weekday(), weights)
+    totals = [(shop_units or {}).get((first + timedelta(days=i)).isoformat(), 0.0) for i in range(len(history))]
+    model = _core().fit(history, first.weekday(), weights, totals if shop_units else None)
     lead = lead_time(product, suppliers)
     stock = db.as_int(product.get("on_hand")) + db.as_int(product.get("on_order"))
     out_on = _runs_out(model.daily(HORIZON_DAYS), stock, as_of)
@@ -214,7 +217,8 @@ def compute_one(tenant_id: str, shop: dict[str, Any], product: dict[str, Any],
         for item in db.product_day_units(tenant_id, read_from.isoformat(), last.isoformat(), product["sku"]):
             units[item["day"]] = float(item.get("units") or 0)
     suppliers = db.get_suppliers(tenant_id, [str(product.get("supplier_id") or "")])
-    item = build(tenant_id, shop, product, units, _weights(tenant_id, first, last), suppliers)
+    weights, shop_units = _weights(tenant_id, first, last)
+    item = build(tenant_id, shop, product, units, weights, suppliers, shop_units)
     db.put_forecasts(tenant_id, [item])
     return item
 
@@ -411,8 +415,9 @@ def run_shop(tenant_id: str) -> dict[str, Any]:
     found = db.get_products(tenant_id, list(units), consistent=False)
     products = {sku: p for sku, p in found.items() if "deleted_at" not in p}
     suppliers = db.get_suppliers(tenant_id, [str(p.get("supplier_id") or "") for p in products.values()])
-    weights = _weights(tenant_id, first, last)
-    items = [build(tenant_id, shop, products[sku], units[sku], weights, suppliers) for sku in sorted(products)]
+    weights, shop_units = _weights(tenant_id, first, last)
+    items = [build(tenant_id, shop, products[sku], units[sku], weights, suppliers, shop_units)
+             for sku in sorted(products)]
     db.put_forecasts(tenant_id, items)
     alerted = predictive_alerts(tenant_id, shop, items, products)
     seconds = time.perf_counter() - began
