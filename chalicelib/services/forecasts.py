@@ -231,7 +231,8 @@ def _model(stored: dict[str, Any]) -> Any:
 
 
 def _demand(lead: dict[str, float]) -> LeadTimeDemand:
-    return LeadTimeDemand(mean=round(lead["mean"], 2), p50=lead["p50"], p90=lead["p90"], p95=lead["p95"])
+    return LeadTimeDemand(mean=round(lead["mean"], 2), p50=lead["p50"], p90=lead["p90"], p95=lead["p95"],
+                          p10=lead.get("p10"))
 
 
 def product_forecast(identity: Identity, sku: str, days: int, lead_time_days: int | None) -> ProductForecast:
@@ -280,11 +281,11 @@ def _day_band(model: Any, h: int) -> dict[str, float]:
     """One day's demand quantiles (the chart's band): that day's share of the next h+1 days'."""
     mean = model.daily(h + 1)[h]
     if mean <= 0:
-        return _zero()
+        return {**_zero(), "p10": 0.0}
     core = _core()
     variance = core.CALIBRATION * (model.var_a * mean + model.var_b * mean * mean)
-    p50, p90, p95 = core.quantiles(mean, variance, (0.5, 0.9, 0.95), integer=False)
-    return {"mean": mean, "p50": p50, "p90": p90, "p95": p95}
+    p10, p50, p90, p95 = core.quantiles(mean, variance, (0.1, 0.5, 0.9, 0.95), integer=False)
+    return {"mean": mean, "p10": p10, "p50": p50, "p90": p90, "p95": p95}
 
 
 def stockouts(identity: Identity) -> StockoutList:

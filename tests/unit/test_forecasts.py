@@ -74,6 +74,9 @@ def test_product_forecast(shop, other_shop):
     assert f["runs_out_on"] is None  # more than 90 days of stock
     assert f["days_of_cover"] and f["days_of_cover"] > 50
     assert len(f["history"]) == 42 and f["history"][-1]["units"] in (4, 6)  # from its first sale
+    # The chart's band: each day's p10-p90 range around its mean.
+    assert len(f["band"]) == 28
+    assert all(b["p10"] < d["mean"] < b["p90"] for b, d in zip(f["band"], f["daily"], strict=True))
     # Another lead time on request; the stored forecast answers (same as_of and method).
     again = shop.get("/products/TEA/forecast?days=7&lead_time_days=14").json
     assert again["lead_time_days"] == 14 and len(again["daily"]) == 7 and again["lead_time_demand"]["mean"] > 40
