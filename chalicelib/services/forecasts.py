@@ -429,38 +429,45 @@ def run_shop(tenant_id: str) -> dict[str, Any]:
 
 def predictive_alerts(tenant_id: str, shop: dict[str, Any], items: list[dict[str, Any]],
                       products: dict[str, dict[str, Any]]) -> int:
-    """Email the products newly expected to run out before a delivery could arrive, once per
-    product until it is restocked (no longer at risk), with the date and the suggested order."""
-    from chalicelib.services import alerts
-
+    """File the products newly expected to run out before a delivery could arrive for the next
+    stock digest (services/alerts.py sends one email with the low products), once per product
+    until it is restocked (no longer at risk: its alert is re-armed here). Returns how many."""
     sent = db.risk_alerts(tenant_id)
     at_risk = {item["sku"]: item for item in items if item["at_risk"]}
     rearm = [sku for sku in sent if sku not in at_risk]
     if rearm:
         db.clear_risk_alerts(tenant_id, rearm)
     new = [item for sku, item in at_risk.items() if sku not in sent]
-    if not new or not shop.get("alerts_enabled", True) or not shop.get("alert_recipients"):
-        return 0
-    suppliers = db.get_suppliers(tenant_id, [str(products[i["sku"]].get("supplier_id") or "") for i in new])
-    alert_id = clock.new_id()
-    claimed = [i for i in new if db.claim_risk_alert(tenant_id, i["sku"], alert_id, i["runs_out_on"])]
-    if not claimed:
-        return 0
-    lines = []
-    for item in claimed:
-        product = products[item["sku"]]
-        qty, _ = _suggest(_model(item), product, int(item["lead_time_days"]), review_days(shop), service_level(shop))
+    return sum(1 for i in new if db.file_risk_alert(tenant_id, i["sku"], i["runs_out_on"]))
+
+
+def risk_lines(tenant_id: str, shop: dict[str, Any], skus: list[str],
+               suppliers: dict[str, dict[str, Any]] | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """The digest's lines for due predictive alerts, with today's stock (the date and the suggested
+    order), and the SKUs no longer at risk (restocked or ordered since the nightly run)."""
+    products = db.get_products(tenant_id, skus)
+    stored = {sku: db.get_forecast(tenant_id, sku) for sku in skus}
+    suppliers = {**(suppliers or {}), **db.get_suppliers(
+        tenant_id, [str(p.get("supplier_id") or "") for p in products.values()])}
+    now = today(shop)
+    lines, gone = [], []
+    for sku in skus:
+        product, item = products.get(sku), stored.get(sku)
+        if not product or "deleted_at" in product or not item:
+            gone.append(sku)
+            continue
+        model, lead = _model(item), int(item["lead_time_days"])
+        on_hand, on_order = db.as_int(product.get("on_hand")), db.as_int(product.get("on_order"))
+        out_on = _runs_out(model.daily(HORIZON_DAYS), on_hand + on_order, date.fromisoformat(item["as_of"]))
+        if out_on is None or out_on >= now + timedelta(days=lead):
+            gone.append(sku)
+            continue
+        qty, _ = _suggest(model, product, lead, review_days(shop), service_level(shop))
         supplier = suppliers.get(product.get("supplier_id") or "")
-        lines.append({"sku": item["sku"], "name": product["name"], "on_hand": db.as_int(product.get("on_hand")),
-                      "on_order": db.as_int(product.get("on_order")), "runs_out_on": item["runs_out_on"],
-                      "lead_time_days": int(item["lead_time_days"]), "suggested": qty,
+        lines.append({"sku": sku, "name": product["name"], "on_hand": on_hand, "on_order": on_order,
+                      "runs_out_on": out_on.isoformat(), "lead_time_days": lead, "suggested": qty,
                       "supplier": supplier["name"] if supplier else None})  # fmt: skip
-    try:
-        alerts.send_forecast_digest(tenant_id, shop, alert_id, lines)
-    except Exception:
-        db.clear_risk_alerts(tenant_id, [i["sku"] for i in claimed])  # nothing sent: next night tries again
-        raise
-    return len(claimed)
+    return lines, gone
 
 
 def enqueue_active_shops() -> dict[str, int]:
