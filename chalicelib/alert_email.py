@@ -1,4 +1,5 @@
-"""The low-stock digest: one email per shop per run, HTML and plain text, made for a phone."""
+"""The stock digest: one email per shop per run, HTML and plain text, made for a phone: products
+at or below their minimum, and products newly expected to run out before a delivery could arrive."""
 
 from __future__ import annotations
 
@@ -6,12 +7,27 @@ from html import escape
 from typing import Any
 
 
-def subject(shop_name: str, due: list[dict[str, Any]]) -> str:
+def subject(shop_name: str, due: list[dict[str, Any]], risks: list[dict[str, Any]] | None = None) -> str:
+    if not due:
+        return forecast_subject(shop_name, risks or [])
     noun = "product is" if len(due) == 1 else "products are"
-    return f"Low stock at {shop_name}: {len(due)} {noun} at or below minimum"
+    out = f"Low stock at {shop_name}: {len(due)} {noun} at or below minimum"
+    if risks:
+        out += f", {len(risks)} will run out before a delivery could arrive"
+    return out
 
 
-def text(shop_name: str, due: list[dict[str, Any]], on_order: list[dict[str, Any]], link: str) -> str:
+def text(shop_name: str, due: list[dict[str, Any]], on_order: list[dict[str, Any]], link: str,
+         risks: list[dict[str, Any]] | None = None, risk_link: str = "") -> str:
+    if not due:
+        return forecast_text(shop_name, risks or [], risk_link or link)
+    body = _low_text(shop_name, due, on_order, link)
+    if not risks:
+        return body
+    return body + "\n\n" + forecast_text(shop_name, risks, risk_link or link, also=True)
+
+
+def _low_text(shop_name: str, due: list[dict[str, Any]], on_order: list[dict[str, Any]], link: str) -> str:
     lines = [f"{shop_name}: these products have fallen to their minimum stock.", ""]
     for p in due:
         lines.append(
@@ -39,7 +55,17 @@ def text(shop_name: str, due: list[dict[str, Any]], on_order: list[dict[str, Any
     return "\n".join(lines)
 
 
-def html(shop_name: str, due: list[dict[str, Any]], on_order: list[dict[str, Any]], link: str) -> str:
+def html(shop_name: str, due: list[dict[str, Any]], on_order: list[dict[str, Any]], link: str,
+         risks: list[dict[str, Any]] | None = None, risk_link: str = "") -> str:
+    if not due:
+        return forecast_html(shop_name, risks or [], risk_link or link)
+    body = _low_html(shop_name, due, on_order, link)
+    if not risks:
+        return body
+    return body.replace("</body></html>", _risk_section(risks, risk_link or link) + "</body></html>")
+
+
+def _low_html(shop_name: str, due: list[dict[str, Any]], on_order: list[dict[str, Any]], link: str) -> str:
     cell = "padding:8px 4px;border-bottom:1px solid #ddd"
     rows = "".join(
         f"<tr><td style='{cell}'><strong>{escape(p['name'])}</strong><br>"
@@ -91,12 +117,21 @@ def forecast_subject(shop_name: str, lines: list[dict[str, Any]]) -> str:
     return f"Order now at {shop_name}: {len(lines)} {noun} will run out before a delivery could arrive"
 
 
-def forecast_text(shop_name: str, lines: list[dict[str, Any]], link: str) -> str:
-    out = [f"{shop_name}: at the rate they sell, these will run out before a delivery ordered today could arrive.", ""]
+def forecast_text(shop_name: str, lines: list[dict[str, Any]], link: str, also: bool = False) -> str:
+    what = "at the rate they sell, these will run out before a delivery ordered today could arrive"
+    head = f"Also, {what}:" if also else f"{shop_name}: {what}."
+    out = [head, ""]
     out += [f"- {_will_run_out(p)}" for p in lines]
     out += ["", f"Reorder suggestions: {link}", "",
             "You get one email per product; it is not repeated until the product has been restocked."]
     return "\n".join(out)
+
+
+def _risk_section(lines: list[dict[str, Any]], link: str) -> str:
+    items = "".join(f"<li style='margin:6px 0'>{escape(_will_run_out(p))}</li>" for p in lines)
+    return (f"<h2 style='font-size:17px;margin:20px 0 8px'>Will run out before a delivery could arrive</h2>"
+            f"<ul style='padding-left:18px'>{items}</ul><p><a href='{escape(link)}'>Reorder suggestions</a> · "
+            "one email per product; not repeated until it has been restocked.</p>")
 
 
 def forecast_html(shop_name: str, lines: list[dict[str, Any]], link: str) -> str:

@@ -1611,11 +1611,13 @@ def risk_alerts(tenant_id: str) -> dict[str, dict[str, Any]]:
     })}  # fmt: skip
 
 
-def claim_risk_alert(tenant_id: str, sku: str, alert_id: str, runs_out_on: str) -> bool:
+def claim_risk_alert(tenant_id: str, sku: str, alert_id: str, runs_out_on: str,
+                     extra: dict[str, Any] | None = None) -> bool:
     """Record a product's predictive alert before sending; False if it already has one."""
     try:
         ddb().put_item(**new_item(forecast_pk(tenant_id), RISK_PREFIX + sku,
-                                  {"sku": sku, "alert_id": alert_id, "runs_out_on": runs_out_on})["Put"])
+                                  {"sku": sku, "alert_id": alert_id, "runs_out_on": runs_out_on,
+                                   **(extra or {})})["Put"])
     except ddb().exceptions.ConditionalCheckFailedException:
         return False
     return True
@@ -1624,6 +1626,74 @@ def claim_risk_alert(tenant_id: str, sku: str, alert_id: str, runs_out_on: str) 
 def clear_risk_alerts(tenant_id: str, skus: list[str]) -> None:
     """Re-arm these products' predictive alerts (restocked, or the email was not sent)."""
     _batch_write(forecast_pk(tenant_id), [], [RISK_PREFIX + sku for sku in skus])
+
+
+# A predictive alert that is due (filed by the nightly forecast run, not yet in a digest) carries
+# keys in the low-stock index under its own partitions (RISKDUE#<shard>), so the stock check finds
+# it beside the low products without reading anything else, and a shop's low-stock list (LOW#)
+# never sees it. Its keys go when a digest has named it.
+RISK_DUE_PREFIX = "RISKDUE#"
+
+
+def risk_due_keys(tenant_id: str, sku: str) -> dict[str, str]:
+    keys = low_stock_keys(tenant_id, sku)
+    return {"low_pk": RISK_DUE_PREFIX + keys["low_pk"].split("#", 1)[1], "low_sk": keys["low_sk"]}
+
+
+def file_risk_alert(tenant_id: str, sku: str, runs_out_on: str) -> bool:
+    """A product newly expected to run out: due for the next stock digest; False if it already
+    has a predictive alert (due, being sent or sent)."""
+    return claim_risk_alert(tenant_id, sku, "", runs_out_on, risk_due_keys(tenant_id, sku))
+
+
+def query_risk_due(shard: int) -> Iterator[dict[str, Any]]:
+    """Every due predictive alert in one shard, with the shop's id split out."""
+    for item in _query_all({
+        "IndexName": LOW_STOCK_INDEX,
+        "KeyConditionExpression": "low_pk = :pk",
+        "ExpressionAttributeValues": _values({":pk": f"{RISK_DUE_PREFIX}{shard}"}),
+    }):
+        item["tenant_id"] = item["low_sk"].split("#", 1)[0]
+        yield item
+
+
+def _mark_risk(tenant_id: str, sku: str, sets: dict[str, Any], adds: dict[str, Any] | None,
+               removes: tuple[str, ...], condition: str, condition_values: dict[str, Any]) -> bool:
+    expression, names, values = _updates(sets, adds, removes)
+    values.update(condition_values)
+    params: dict[str, Any] = {
+        "TableName": table(), "Key": {"PK": {"S": forecast_pk(tenant_id)}, "SK": {"S": RISK_PREFIX + sku}},
+        "UpdateExpression": expression, "ConditionExpression": condition, "ExpressionAttributeValues": _values(values),
+    }  # fmt: skip
+    if names:
+        params["ExpressionAttributeNames"] = names
+    try:
+        ddb().update_item(**params)
+    except ddb().exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def risk_pending(tenant_id: str, item: dict[str, Any], alert_id: str, at: str) -> bool:
+    """Record a digest's attempt at a due predictive alert before sending, only if still as read."""
+    old = item.get("alert_state")
+    condition = "attribute_exists(low_pk) AND " + (
+        "attribute_not_exists(alert_state)" if old is None else "alert_state = :old AND alert_id = :old_id")
+    values = {} if old is None else {":old": old, ":old_id": item.get("alert_id", "")}
+    return _mark_risk(tenant_id, item["sku"], {"alert_state": "pending", "alert_id": alert_id, "alert_at": at},
+                      {"alert_tries": 1}, (), condition, values)
+
+
+def risk_sent(tenant_id: str, sku: str, alert_id: str) -> None:
+    """Named in the digest `alert_id`: out of the index, kept (quiet) until the product is restocked."""
+    _mark_risk(tenant_id, sku, {"alert_state": "alerted"}, None, ("alert_tries", *LOW_STOCK_KEYS),
+               "alert_id = :id", {":id": alert_id})
+
+
+def risk_not_sent(tenant_id: str, sku: str, alert_id: str) -> None:
+    """The attempt `alert_id` sent nothing: due again (the try not counted)."""
+    _mark_risk(tenant_id, sku, {}, {"alert_tries": -1}, ("alert_state", "alert_id", "alert_at"),
+               "alert_id = :id", {":id": alert_id})
 
 
 # --- locations: stock per product per location ---------------------------------------------

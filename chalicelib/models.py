@@ -1072,6 +1072,7 @@ class LeadTimeDemand(BaseModel):
     p50: float
     p90: float
     p95: float
+    p10: float | None = None  # given in a forecast's daily band (the chart's p10-p90 range)
 
 
 class ForecastHistoryDay(BaseModel):

@@ -22,6 +22,7 @@ was out of stock (its demand is unknown, not zero). Weekdays count from Monday =
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -83,14 +84,22 @@ class Forecast:
     windows: dict[int, float] = field(default_factory=dict)
     adi: float | None = None
     cv2: float | None = None
+    growth: float = 0.0  # the shop's level's growth per day, damped by SHOP_PHI (shop_growth)
 
     def daily(self, days: int) -> list[float]:
         """Mean demand for each of the next `days` days (the first is today)."""
         out, trend_sum, damp = [], 0.0, 1.0
+        # The shop's level was last measured at the centre of its last window, SHOP_WINDOW/2 days back.
+        shop_sum, shop_damp = 0.0, 1.0
+        for _ in range(SHOP_WINDOW // 2):
+            shop_damp *= SHOP_PHI
+            shop_sum += shop_damp
         for h in range(days):
             damp *= self.phi
             trend_sum += damp
-            level = max(self.level + self.trend * trend_sum, 0.0)
+            shop_damp *= SHOP_PHI
+            shop_sum += shop_damp
+            level = max(self.level + self.trend * trend_sum, 0.0) * max(1 + self.growth * shop_sum, 0.0)
             out.append(level * self.profile[(self.start_weekday + h) % 7])
         return out
 
@@ -149,6 +158,7 @@ class Forecast:
             windows={int(k): num(v) for k, v in (data.get("windows") or {}).items()},
             adi=None if data.get("adi") is None else num(data["adi"]),
             cv2=None if data.get("cv2") is None else num(data["cv2"]),
+            growth=num(data.get("growth", 0)),
         )  # fmt: skip
 
     def _ratios_at(self, days: int) -> tuple[list[float], float]:
@@ -383,15 +393,69 @@ def _prefix_window_errors(xs: list[float | None], path: list[float], window: int
 
 WARMUP = 14
 # Set on the backtest's tune origins (March to June 2011), checked on July and August:
-RATIO_SPREAD = 1.2  # widens the in-sample error ratios (in-sample errors flatter the method)
+RATIO_SPREAD = 1.3  # widens the in-sample error ratios (in-sample errors flatter the method)
 RATIO_CAP = 8.0
+# The shop's level (shop_index): a centred window of SHOP_WINDOW days each side; its growth is
+# measured over SHOP_SPAN days, capped at SHOP_GROWTH_CAP a day and damped by SHOP_PHI a day ahead.
+SHOP_WINDOW = 14
+SHOP_FLOOR = 0.2  # a day's shop level counts as at least this share of today's (quiet weeks)
+SHOP_SPAN = 21
+SHOP_GROWTH_CAP = 0.01
+SHOP_PHI = 0.9
 NEW_RECENT = 0.5  # a new product's level: half its average since launch, half its last 14 days
 
 
-def fit(history: History, first_weekday: int = 0, shop_weights: Sequence[float] | None = None) -> Forecast:
+def shop_index(totals: Sequence[float | None], first_weekday: int, weights: Sequence[float]) -> list[float]:
+    """The shop's level on each day relative to its level on the last day (1.0): its weekday-adjusted
+    daily totals averaged over a centred window (SHOP_WINDOW days each side, fewer at the ends).
+    Every product's days are divided by it, so a product follows the shop's rise or fall at once,
+    seen in thousands of sales a month, instead of waiting for its own few to show it."""
+    n = len(totals)
+    adj = [0.0] * n
+    open_ = [0] * n
+    for i, y in enumerate(totals):
+        w = weights[(first_weekday + i) % 7]
+        if y is not None and w > 0:
+            adj[i], open_[i] = float(y) / w, 1
+    sums, cnts = [0.0], [0]
+    for a, o in zip(adj, open_, strict=True):
+        sums.append(sums[-1] + a)
+        cnts.append(cnts[-1] + o)
+    levels = []
+    for i in range(n):
+        lo, hi = max(i - SHOP_WINDOW, 0), min(i + SHOP_WINDOW + 1, n)
+        c = cnts[hi] - cnts[lo]
+        levels.append((sums[hi] - sums[lo]) / c if c else 0.0)
+    last = levels[-1] if levels else 0.0
+    if last <= 0 or any(v <= 0 for v in levels[-2 * SHOP_WINDOW:]):
+        return [1.0] * n  # too little to go on: no shop-wide level
+    floor = last * SHOP_FLOOR
+    return [max(v, floor) / last for v in levels]
+
+
+@functools.lru_cache(maxsize=8)
+def _shop_index(totals: tuple[float | None, ...], first_weekday: int, weights: tuple[float, ...]) -> tuple[float, ...]:
+    return tuple(shop_index(totals, first_weekday, weights))  # the same for every product of a shop's run
+
+
+def shop_growth(index: Sequence[float]) -> float:
+    """The shop's growth per day (a fraction of its level) from its index: the last window's
+    level against the one SHOP_SPAN days before it, capped."""
+    if len(index) <= SHOP_SPAN or index[-1 - SHOP_SPAN] <= 0:
+        return 0.0
+    g = (index[-1] / index[-1 - SHOP_SPAN] - 1) / SHOP_SPAN
+    return max(-SHOP_GROWTH_CAP, min(SHOP_GROWTH_CAP, g))
+
+
+def fit(history: History, first_weekday: int = 0, shop_weights: Sequence[float] | None = None,
+        shop_totals: Sequence[float | None] | None = None) -> Forecast:
     """Fit a forecast to `history` (its first day falls on `first_weekday`); the forecast starts
-    the day after its last day. `shop_weights` are the shop's weekday weights (shop_profile)."""
+    the day after its last day. `shop_weights` are the shop's weekday weights (shop_profile);
+    `shop_totals`, the shop's units per day over the same days, let the level follow the shop's."""
     shop = list(shop_weights) if shop_weights and sum(shop_weights) > 0 else [1.0] * 7
+    index = (list(_shop_index(tuple(shop_totals), first_weekday, tuple(shop)))
+             if shop_totals and len(shop_totals) == len(history) else [1.0] * len(history))
+    growth = shop_growth(index)
     start_weekday = (first_weekday + len(history)) % 7
     integer = all(y is None or float(y).is_integer() for y in history)
     kind = classify(history, first_weekday, shop)
@@ -420,7 +484,7 @@ def fit(history: History, first_weekday: int = 0, shop_weights: Sequence[float] 
     xs: list[float | None] = []
     for i in range(first, len(history)):
         y, w = history[i], profile[(first_weekday + i) % 7]
-        xs.append(None if y is None or w <= 0 else float(y) / w)
+        xs.append(None if y is None or w <= 0 else float(y) / w / index[i])
     candidates: list[tuple[str, float, float]] = []
     if smooth:
         candidates = [("level", a, 0.0) for a in (0.03, 0.06, 0.12, 0.25)]
@@ -451,7 +515,7 @@ def fit(history: History, first_weekday: int = 0, shop_weights: Sequence[float] 
     var_a, var_b = _variance(xs, path)
     ratios, windows = _ratios(xs, path)
     return Forecast(method=method, level=level, trend=trend, phi=phi, profile=profile,
-                    var_a=var_a, var_b=var_b, ratios=ratios, windows=windows, **base)
+                    var_a=var_a, var_b=var_b, ratios=ratios, windows=windows, growth=growth, **base)
 
 
 def _ratios(xs: list[float | None], path: list[float]) -> tuple[dict[int, list[float]], dict[int, float]]:

@@ -7,6 +7,11 @@ marked `pending` first (the attempt is recorded before sending), the single dige
 are settled `alerted`. If SES refuses, they go back to armed and the next run tries again. If the
 process dies between sending and settling, a stale `pending` is retried at most MAX_TRIES times in all,
 so a crash can cause one repeat but never a flood.
+
+The same digest names the products the nightly forecast run found newly expected to run out before
+a delivery ordered today could arrive (services/forecasts.py files them, each once until it is
+restocked): they wait in their own partitions of the same sparse index and go through the same
+pending/alerted steps, so a shop gets one email for both.
 """
 
 from __future__ import annotations
@@ -50,15 +55,20 @@ def _stale(product: dict[str, Any], now: datetime) -> bool:
 
 
 def check_all() -> dict[str, int]:
-    """One run over every shop with low products. Reads only the low-stock index."""
+    """One run over every shop with low products or due predictive alerts. Reads only the sparse
+    low-stock index (its low products and its due run-out alerts)."""
     by_shop: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    risks: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for shard in range(db.LOW_STOCK_SHARDS):
         for product in db.query_low_stock(shard):
             by_shop[product["tenant_id"]].append(product)
+        for item in db.query_risk_due(shard):
+            risks[item["tenant_id"]].append(item)
+            by_shop.setdefault(item["tenant_id"], [])
     totals = {"shops_checked": len(by_shop), "emails_sent": 0, "products_alerted": 0, "failures": 0}
     for tenant_id, products in by_shop.items():
         try:
-            sent = check_shop(tenant_id, products)
+            sent = check_shop(tenant_id, products, risks.get(tenant_id, []))
         except Exception:  # one shop's trouble must not stop the others; it is retried next run
             logger.exception("stock check failed for a shop", extra={"tenant_id": tenant_id})
             totals["failures"] += 1
@@ -72,31 +82,41 @@ def check_all() -> dict[str, int]:
     return totals
 
 
-def check_shop(tenant_id: str, products: list[dict[str, Any]]) -> int:
-    """Send this shop's digest if any product is newly due; returns how many products it named."""
-    now = clock.now()
-    due: list[dict[str, Any]] = []
-    held: list[dict[str, Any]] = []
-    for product in products:
-        state = product.get("alert_state")
+def _due(tenant_id: str, items: list[dict[str, Any]], now: datetime, settle: Any) -> list[dict[str, Any]]:
+    """The items whose alert is armed, or pending from a run that died (at most MAX_TRIES in all)."""
+    out = []
+    for item in items:
+        state = item.get("alert_state")
         if state in ("alerted", db.ALERT_QUIET_NEW):
             continue
         if state == "pending":
-            if not _stale(product, now):
+            if not _stale(item, now):
                 continue  # another run is sending it right now
-            if db.as_int(product.get("alert_tries")) >= MAX_TRIES:
-                _settle(tenant_id, product, product.get("alert_id", ""))  # give up repeating: never a flood
+            if db.as_int(item.get("alert_tries")) >= MAX_TRIES:
+                settle(tenant_id, item, item.get("alert_id", ""))  # give up repeating: never a flood
                 logger.warning(
                     "alert attempt abandoned after repeated interruptions",
-                    extra={"tenant_id": tenant_id, "sku": product["sku"]},
+                    extra={"tenant_id": tenant_id, "sku": item["sku"]},
                 )
                 continue
+        out.append(item)
+    return out
+
+
+def check_shop(tenant_id: str, products: list[dict[str, Any]], risks: list[dict[str, Any]] | None = None) -> int:
+    """Send this shop's digest if any product is newly due (low, or newly expected to run out
+    before a delivery could arrive); returns how many products it named."""
+    now = clock.now()
+    due: list[dict[str, Any]] = []
+    held: list[dict[str, Any]] = []
+    for product in _due(tenant_id, products, now, _settle):
         (held if covered_by_orders(product) else due).append(product)
     # The index holds totals: a product low at one location can look covered by stock at another.
     stocked = db.get_products(tenant_id, [p["sku"] for p in held], consistent=False) if held else {}
     due += [p for p in held if "stock" in stocked.get(p["sku"], {}) and not covered_by_orders(stocked[p["sku"]])]
     held = [p for p in held if p not in due]
-    if not due:
+    risky = _due(tenant_id, risks or [], now, _settle_risk)
+    if not due and not risky:
         return 0
     shop = db.get_shop(tenant_id)
     if not shop or not shop.get("alerts_enabled", True) or not shop.get("alert_recipients"):
@@ -104,7 +124,22 @@ def check_shop(tenant_id: str, products: list[dict[str, Any]]) -> int:
 
     alert_id = clock.new_id(now)
     marked = [p for p in due if _mark_pending(tenant_id, p, alert_id, now)]
-    if not marked:
+    risk_lines: list[dict[str, Any]] = []
+    marked_risks: list[dict[str, Any]] = []
+    if risky:
+        from chalicelib.services import forecasts
+
+        risk_lines, gone = forecasts.risk_lines(tenant_id, shop, [r["sku"] for r in risky])
+        if gone:
+            db.clear_risk_alerts(tenant_id, gone)  # restocked or ordered since the night: re-armed
+        still = {ln["sku"] for ln in risk_lines}
+        marked_risks = [r for r in risky if r["sku"] in still
+                        and db.risk_pending(tenant_id, r, alert_id, clock.iso(now))]
+        named = {r["sku"] for r in marked_risks}
+        # A product also low in this digest is named once, as low.
+        low_now = {p["sku"] for p in marked}
+        risk_lines = [ln for ln in risk_lines if ln["sku"] in named and ln["sku"] not in low_now]
+    if not marked and not marked_risks:
         return 0
     recipients = list(shop["alert_recipients"])
     db.put_alert(
@@ -113,7 +148,7 @@ def check_shop(tenant_id: str, products: list[dict[str, Any]]) -> int:
             "alert_id": alert_id,
             "status": "sending",
             "recipients": recipients,
-            "skus": [p["sku"] for p in marked],
+            "skus": list(dict.fromkeys([p["sku"] for p in marked] + [r["sku"] for r in marked_risks])),
             "created_at": clock.iso(now),
         },
     )
@@ -131,17 +166,23 @@ def check_shop(tenant_id: str, products: list[dict[str, Any]]) -> int:
     lines = [line for p in marked for line in _lines(p, full.get(p["sku"]), names, suppliers, plans.get(p["sku"]))]
     held_lines = [line for p in held for line in _lines(p, full.get(p["sku"]), names, suppliers)]
     try:
-        message_id = _send(tenant_id, shop, recipients, lines, held_lines)
+        message_id = _send(tenant_id, shop, recipients, lines, held_lines, risk_lines)
     except Exception as exc:
         for product in marked:
             _rearm(tenant_id, product, alert_id)
+        for item in marked_risks:
+            db.risk_not_sent(tenant_id, item["sku"], alert_id)
         db.update_alert(tenant_id, alert_id, {"status": "failed", "error": str(exc)[:500]})
         count("AlertEmailFailed")
         raise
     db.update_alert(tenant_id, alert_id, {"status": "sent", "sent_at": clock.now_iso(), "message_id": message_id})
     for product in marked:
         _settle(tenant_id, product, alert_id)
-    return len(marked)
+    for item in marked_risks:
+        _settle_risk(tenant_id, item, alert_id)
+    if marked_risks:
+        count("ForecastAlertSent")
+    return len(marked) + len({r["sku"] for r in marked_risks} - {p["sku"] for p in marked})
 
 
 def _line(product: dict[str, Any], suppliers: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -191,50 +232,31 @@ def _settle(tenant_id: str, product: dict[str, Any], alert_id: str) -> None:
     db.alert_sent(tenant_id, product["sku"], alert_id)
 
 
+def _settle_risk(tenant_id: str, item: dict[str, Any], alert_id: str) -> None:
+    db.risk_sent(tenant_id, item["sku"], alert_id)
+
+
 def _rearm(tenant_id: str, product: dict[str, Any], alert_id: str) -> None:
     """SES said no: nothing was sent, so put the product back as it was (and not count the try)."""
     db.alert_not_sent(tenant_id, product["sku"], alert_id)
 
 
-def _send(
-    tenant_id: str, shop: dict[str, Any], recipients: list[str], due: list[dict[str, Any]], held: list[dict[str, Any]]
-) -> str:
+def _send(tenant_id: str, shop: dict[str, Any], recipients: list[str], due: list[dict[str, Any]],
+          held: list[dict[str, Any]], risks: list[dict[str, Any]] | None = None) -> str:
     settings = get_settings()
-    link = settings.site_url.rstrip("/") + "/#/products?low_stock=true"
+    site = settings.site_url.rstrip("/")
+    link = site + ("/#/products?low_stock=true" if due else "/#/reorder")
     name = shop.get("shop_name", "Your shop")
     message_id = mail.send(
         sender=settings.alert_sender,
         to=recipients,
-        subject=alert_email.subject(name, due),
-        text=alert_email.text(name, due, held, link),
-        html=alert_email.html(name, due, held, link),
+        subject=alert_email.subject(name, due, risks),
+        text=alert_email.text(name, due, held, link, risks, site + "/#/reorder"),
+        html=alert_email.html(name, due, held, link, risks, site + "/#/reorder"),
         tenant_id=tenant_id,
     )
     count("AlertEmailSent")
     return message_id
-
-
-def send_forecast_digest(tenant_id: str, shop: dict[str, Any], alert_id: str, lines: list[dict[str, Any]]) -> None:
-    """The digest of products newly expected to run out before a delivery ordered today could
-    arrive (the nightly forecast run decides which, once per product until restocked)."""
-    settings = get_settings()
-    recipients = list(shop["alert_recipients"])
-    name = shop.get("shop_name", "Your shop")
-    link = settings.site_url.rstrip("/") + "/#/reorder"
-    db.put_alert(tenant_id, {"alert_id": alert_id, "status": "sending", "kind": "forecast", "recipients": recipients,
-                             "skus": [ln["sku"] for ln in lines], "created_at": clock.now_iso()})
-    try:
-        message_id = mail.send(
-            sender=settings.alert_sender, to=recipients, subject=alert_email.forecast_subject(name, lines),
-            text=alert_email.forecast_text(name, lines, link), html=alert_email.forecast_html(name, lines, link),
-            tenant_id=tenant_id,
-        )
-    except Exception as exc:
-        db.update_alert(tenant_id, alert_id, {"status": "failed", "error": str(exc)[:500]})
-        count("AlertEmailFailed")
-        raise
-    db.update_alert(tenant_id, alert_id, {"status": "sent", "sent_at": clock.now_iso(), "message_id": message_id})
-    count("ForecastAlertSent")
 
 
 # --- settings and history (the API) -----------------------------------------------------

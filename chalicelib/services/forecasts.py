@@ -77,14 +77,15 @@ def lead_time(product: dict[str, Any], suppliers: dict[str, dict[str, Any]]) -> 
 # --- history ------------------------------------------------------------------------------
 
 
-def _weights(tenant_id: str, first: date, last: date) -> list[float]:
-    """The shop's weekday weights from its daily totals (a few small items per day)."""
+def _weights(tenant_id: str, first: date, last: date) -> tuple[list[float], dict[str, float]]:
+    """The shop's weekday weights and units per day from its daily totals (a few small items per
+    day): the weights shape every product's week, the units let its level follow the shop's."""
     units: dict[str, float] = {}
     for item in db.day_totals(tenant_id, first.isoformat(), last.isoformat()):
         units[item["day"]] = units.get(item["day"], 0.0) + float(item.get("units") or 0)
     days = (last - first).days + 1
     totals = [units.get((first + timedelta(days=i)).isoformat(), 0.0) for i in range(days)]
-    return _core().shop_profile(totals, first.weekday())
+    return _core().shop_profile(totals, first.weekday()), units
 
 
 def _stockout_days(tenant_id: str, product: dict[str, Any], zone: Any, first: date, last: date,
@@ -156,7 +157,8 @@ def _runs_out(daily: list[float], stock: int, start: date) -> date | None:
 
 
 def build(tenant_id: str, shop: dict[str, Any], product: dict[str, Any], units: dict[str, float],
-          weights: list[float], suppliers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+          weights: list[float], suppliers: dict[str, dict[str, Any]],
+          shop_units: dict[str, float] | None = None) -> dict[str, Any]:
     """Fit one product's forecast and the item that stores it (with what the lists need)."""
     zone = shop_zone(shop)
     as_of = today(shop)
@@ -169,7 +171,8 @@ def build(tenant_id: str, shop: dict[str, Any], product: dict[str, Any], units: 
     sold_at: dict[str, float] = {}  # where it sells: replenish.py splits the demand by it
     stockouts = _stockout_days(tenant_id, product, zone, first, last, sold_at) if units else set()
     history = _history(units, stockouts, first, last)
-    model = _core().fit(history, first.weekday(), weights)
+    totals = [(shop_units or {}).get((first + timedelta(days=i)).isoformat(), 0.0) for i in range(len(history))]
+    model = _core().fit(history, first.weekday(), weights, totals if shop_units else None)
     lead = lead_time(product, suppliers)
     stock = db.as_int(product.get("on_hand")) + db.as_int(product.get("on_order"))
     out_on = _runs_out(model.daily(HORIZON_DAYS), stock, as_of)
@@ -221,7 +224,8 @@ def compute_one(tenant_id: str, shop: dict[str, Any], product: dict[str, Any],
         for item in db.product_day_units(tenant_id, read_from.isoformat(), last.isoformat(), product["sku"]):
             units[item["day"]] = float(item.get("units") or 0)
     suppliers = db.get_suppliers(tenant_id, [str(product.get("supplier_id") or "")])
-    item = build(tenant_id, shop, product, units, _weights(tenant_id, first, last), suppliers)
+    weights, shop_units = _weights(tenant_id, first, last)
+    item = build(tenant_id, shop, product, units, weights, suppliers, shop_units)
     db.put_forecasts(tenant_id, [item])
     return item
 
@@ -234,7 +238,8 @@ def _model(stored: dict[str, Any]) -> Any:
 
 
 def _demand(lead: dict[str, float]) -> LeadTimeDemand:
-    return LeadTimeDemand(mean=round(lead["mean"], 2), p50=lead["p50"], p90=lead["p90"], p95=lead["p95"])
+    return LeadTimeDemand(mean=round(lead["mean"], 2), p50=lead["p50"], p90=lead["p90"], p95=lead["p95"],
+                          p10=lead.get("p10"))
 
 
 def product_forecast(identity: Identity, sku: str, days: int, lead_time_days: int | None) -> ProductForecast:
@@ -283,11 +288,11 @@ def _day_band(model: Any, h: int) -> dict[str, float]:
     """One day's demand quantiles (the chart's band): that day's share of the next h+1 days'."""
     mean = model.daily(h + 1)[h]
     if mean <= 0:
-        return _zero()
+        return {**_zero(), "p10": 0.0}
     core = _core()
     variance = core.CALIBRATION * (model.var_a * mean + model.var_b * mean * mean)
-    p50, p90, p95 = core.quantiles(mean, variance, (0.5, 0.9, 0.95), integer=False)
-    return {"mean": mean, "p50": p50, "p90": p90, "p95": p95}
+    p10, p50, p90, p95 = core.quantiles(mean, variance, (0.1, 0.5, 0.9, 0.95), integer=False)
+    return {"mean": mean, "p10": p10, "p50": p50, "p90": p90, "p95": p95}
 
 
 def stockouts(identity: Identity) -> StockoutList:
@@ -428,8 +433,9 @@ def run_shop(tenant_id: str) -> dict[str, Any]:
     found = db.get_products(tenant_id, list(units), consistent=False)
     products = {sku: p for sku, p in found.items() if "deleted_at" not in p}
     suppliers = db.get_suppliers(tenant_id, [str(p.get("supplier_id") or "") for p in products.values()])
-    weights = _weights(tenant_id, first, last)
-    items = [build(tenant_id, shop, products[sku], units[sku], weights, suppliers) for sku in sorted(products)]
+    weights, shop_units = _weights(tenant_id, first, last)
+    items = [build(tenant_id, shop, products[sku], units[sku], weights, suppliers, shop_units)
+             for sku in sorted(products)]
     db.put_forecasts(tenant_id, items)
     alerted = predictive_alerts(tenant_id, shop, items, products)
     seconds = time.perf_counter() - began
@@ -440,38 +446,45 @@ def run_shop(tenant_id: str) -> dict[str, Any]:
 
 def predictive_alerts(tenant_id: str, shop: dict[str, Any], items: list[dict[str, Any]],
                       products: dict[str, dict[str, Any]]) -> int:
-    """Email the products newly expected to run out before a delivery could arrive, once per
-    product until it is restocked (no longer at risk), with the date and the suggested order."""
-    from chalicelib.services import alerts
-
+    """File the products newly expected to run out before a delivery could arrive for the next
+    stock digest (services/alerts.py sends one email with the low products), once per product
+    until it is restocked (no longer at risk: its alert is re-armed here). Returns how many."""
     sent = db.risk_alerts(tenant_id)
     at_risk = {item["sku"]: item for item in items if item["at_risk"]}
     rearm = [sku for sku in sent if sku not in at_risk]
     if rearm:
         db.clear_risk_alerts(tenant_id, rearm)
     new = [item for sku, item in at_risk.items() if sku not in sent]
-    if not new or not shop.get("alerts_enabled", True) or not shop.get("alert_recipients"):
-        return 0
-    suppliers = db.get_suppliers(tenant_id, [str(products[i["sku"]].get("supplier_id") or "") for i in new])
-    alert_id = clock.new_id()
-    claimed = [i for i in new if db.claim_risk_alert(tenant_id, i["sku"], alert_id, i["runs_out_on"])]
-    if not claimed:
-        return 0
-    lines = []
-    for item in claimed:
-        product = products[item["sku"]]
-        qty, _ = _suggest(_model(item), product, int(item["lead_time_days"]), review_days(shop), service_level(shop))
+    return sum(1 for i in new if db.file_risk_alert(tenant_id, i["sku"], i["runs_out_on"]))
+
+
+def risk_lines(tenant_id: str, shop: dict[str, Any], skus: list[str],
+               suppliers: dict[str, dict[str, Any]] | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """The digest's lines for due predictive alerts, with today's stock (the date and the suggested
+    order), and the SKUs no longer at risk (restocked or ordered since the nightly run)."""
+    products = db.get_products(tenant_id, skus)
+    stored = {sku: db.get_forecast(tenant_id, sku) for sku in skus}
+    suppliers = {**(suppliers or {}), **db.get_suppliers(
+        tenant_id, [str(p.get("supplier_id") or "") for p in products.values()])}
+    now = today(shop)
+    lines, gone = [], []
+    for sku in skus:
+        product, item = products.get(sku), stored.get(sku)
+        if not product or "deleted_at" in product or not item:
+            gone.append(sku)
+            continue
+        model, lead = _model(item), int(item["lead_time_days"])
+        on_hand, on_order = db.as_int(product.get("on_hand")), db.as_int(product.get("on_order"))
+        out_on = _runs_out(model.daily(HORIZON_DAYS), on_hand + on_order, date.fromisoformat(item["as_of"]))
+        if out_on is None or out_on >= now + timedelta(days=lead):
+            gone.append(sku)
+            continue
+        qty, _ = _suggest(model, product, lead, review_days(shop), service_level(shop))
         supplier = suppliers.get(product.get("supplier_id") or "")
-        lines.append({"sku": item["sku"], "name": product["name"], "on_hand": db.as_int(product.get("on_hand")),
-                      "on_order": db.as_int(product.get("on_order")), "runs_out_on": item["runs_out_on"],
-                      "lead_time_days": int(item["lead_time_days"]), "suggested": qty,
+        lines.append({"sku": sku, "name": product["name"], "on_hand": on_hand, "on_order": on_order,
+                      "runs_out_on": out_on.isoformat(), "lead_time_days": lead, "suggested": qty,
                       "supplier": supplier["name"] if supplier else None})  # fmt: skip
-    try:
-        alerts.send_forecast_digest(tenant_id, shop, alert_id, lines)
-    except Exception:
-        db.clear_risk_alerts(tenant_id, [i["sku"] for i in claimed])  # nothing sent: next night tries again
-        raise
-    return len(claimed)
+    return lines, gone
 
 
 def enqueue_active_shops() -> dict[str, int]:

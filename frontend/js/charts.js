@@ -35,7 +35,7 @@ const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyV
  *            xFormat(Date) → text, yFormat(number) → text, summary: text shown when nothing is selected})
  * Returns a <figure>; the plot is drawn once the figure is in the page and has a width.
  */
-export function timeChart({ label, height = 200, points, series, xFormat, yFormat, summary, integer = false }) {
+export function timeChart({ label, height = 200, points, series, xFormat, yFormat, summary, integer = false, bands = [] }) {
   const readout = h("p", { class: "readout", "aria-hidden": "true" });
   const plot = h("div", { class: "plot", style: `height:${height}px`, role: "img", "aria-label": label });
   const table = h("table", null,
@@ -48,6 +48,7 @@ export function timeChart({ label, height = 200, points, series, xFormat, yForma
   const figure = h("figure", {
     class: "chart", style: "margin:0",
     "data-points": String(points.length),
+    "data-bands": String(bands.length),
     "data-last-key": points.length ? points[points.length - 1].key : "",
   },
   readout, plot,
@@ -100,11 +101,13 @@ export function timeChart({ label, height = 200, points, series, xFormat, yForma
       series: [{}, ...series.map((s) => ({
         label: s.label,
         stroke: color(s),
-        width: 2,
+        width: s.edge ? 0 : 2, // a band's edge: only the shading between its two series shows
         dash: s.dash,
         paths: s.step ? uPlot.paths.stepped({ align: 1 }) : undefined,
-        points: { show: points.length <= 40, size: 5, fill: color(s) },
+        points: { show: !s.edge && points.length <= 40, size: 5, fill: color(s) },
       }))],
+      // A shaded area between two series (indexes into `series`), e.g. the p10-p90 range.
+      bands: bands.map((b) => ({ series: [b.upper + 1, b.lower + 1], fill: translucent(color(series[b.upper])) })),
       hooks: {
         setCursor: [(u) => {
           const i = u.cursor.idx;
@@ -140,6 +143,10 @@ export function timeChart({ label, height = 200, points, series, xFormat, yForma
   const scheme = matchMedia("(prefers-color-scheme: dark)");
   scheme.addEventListener("change", () => figure.isConnected && draw());
   return figure;
+}
+
+function translucent(c) {
+  return /^#[0-9a-f]{6}$/i.test(c) ? `${c}33` : "rgba(128,128,128,0.2)";
 }
 
 function color(s) {

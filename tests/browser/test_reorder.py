@@ -44,6 +44,7 @@ def test_forecast_will_run_out_and_reorder(page: Any, site_stack: LocalStack, sh
     expect(page.locator("[data-forecast=smooth]")).to_be_visible()
     expect(page.locator("[data-forecast]")).to_contain_text("runs out on")
     expect(page.locator("[data-forecast] figure[data-drawn=true]")).to_be_visible()
+    expect(page.locator("[data-forecast] figure[data-bands='1']")).to_be_visible()  # the p10-p90 band
     page.locator("[data-forecast]").scroll_into_view_if_needed()
     shot(page, "product-forecast")
 

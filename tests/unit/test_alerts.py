@@ -231,7 +231,8 @@ def test_the_check_reads_only_low_products(client, shop):
     daily = [q for q in queries if q["ExpressionAttributeValues"][":pk"]["S"].startswith(db.DAILY_BUCKET_PREFIX)]
     assert len(daily) == daily_summary.LATE_HOURS + 2
     queries = [q for q in queries if q not in daily]
-    assert len(queries) == db.LOW_STOCK_SHARDS
+    # One Query per shard of low products and one per shard of due run-out alerts, both sparse.
+    assert len(queries) == 2 * db.LOW_STOCK_SHARDS
     assert all(q.get("IndexName") == db.LOW_STOCK_INDEX for q in queries), queries
     mine = {i["low_sk"]["S"].split("#", 1)[1] for i in read if i["low_sk"]["S"].startswith(shop.tenant_id + "#")}
     assert mine == low

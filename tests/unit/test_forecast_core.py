@@ -85,6 +85,21 @@ def test_level_shift_is_followed() -> None:
     assert 10 < f.daily(1)[0] <= 16
 
 
+def test_level_follows_the_shops_rise() -> None:
+    """An intermittent product's own few sales show a rise late; the shop's thousands show it at once."""
+    shop = [100 + 100 * t / 133 for t in range(134)]  # the shop doubles over the history
+    history = [float(round([0, 1, 0, 3, 0, 0, 2][t % 7] * shop[t] / 100)) for t in range(134)]
+    alone = sum(core.fit(history).daily(14))
+    with_shop = core.fit(history, 0, None, shop)
+    assert sum(with_shop.daily(14)) > 1.05 * alone
+    assert 0 < with_shop.growth <= core.SHOP_GROWTH_CAP
+    # A shop whose level does not move changes nothing.
+    steady = core.fit(history, 0, None, [100.0] * 134)
+    assert steady.growth == 0 and steady.daily(7) == pytest.approx(core.fit(history).daily(7))
+    # The stored form keeps the growth.
+    assert core.Forecast.from_dict(with_shop.to_dict()).daily(28) == pytest.approx(with_shop.daily(28))
+
+
 def test_negative_binomial_quantiles() -> None:
     # Poisson(2) (variance = mean): P(X<=2)=0.677, P(X<=4)=0.947, P(X<=5)=0.983.
     assert core.quantiles(2.0, 2.0, (0.5, 0.9, 0.95)) == [2.0, 4.0, 5.0]

@@ -51,6 +51,14 @@ def emails(address):
     return [m for m in sent if address in m.destinations["ToAddresses"]]
 
 
+def run_check(client):
+    reply = client.lambda_.invoke(
+        "check_stock_levels",
+        client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]),
+    )
+    return reply.payload
+
+
 def run_shop_message(client, tenant_id):
     event = client.events.generate_sqs_event(message_bodies=[json.dumps({"tenant_id": tenant_id})], queue_name=QUEUE)
     return client.lambda_.invoke("forecast_shop", event).payload
@@ -74,6 +82,9 @@ def test_product_forecast(shop, other_shop):
     assert f["runs_out_on"] is None  # more than 90 days of stock
     assert f["days_of_cover"] and f["days_of_cover"] > 50
     assert len(f["history"]) == 42 and f["history"][-1]["units"] in (4, 6)  # from its first sale
+    # The chart's band: each day's p10-p90 range around its mean.
+    assert len(f["band"]) == 28
+    assert all(b["p10"] < d["mean"] < b["p90"] for b, d in zip(f["band"], f["daily"], strict=True))
     # Another lead time on request; the stored forecast answers (same as_of and method).
     again = shop.get("/products/TEA/forecast?days=7&lead_time_days=14").json
     assert again["lead_time_days"] == 14 and len(again["daily"]) == 7 and again["lead_time_demand"]["mean"] > 40
@@ -163,9 +174,14 @@ def test_nightly_fan_out_stockouts_and_predictive_alert(client, shop, other_shop
     assert row["runs_out_on"] < row["order_by"] or row["order_by"] == shop.get("/products/SOON/forecast").json["as_of"]
     assert other_shop.get("/forecasts/stockouts").json["items"] == []
 
+    # The night files the alert; the stock digest (the next stock check) sends it.
+    assert emails(address) == []
+    run_check(client)
     mails = emails(address)
     assert len(mails) == 1 and "SOON" in mails[0].body and "Suggested order" in mails[0].body
+    assert "will run out before a delivery could arrive" in mails[0].subject and "PLENTY" not in mails[0].body
     run_shop_message(client, shop.tenant_id)
+    run_check(client)
     assert len(emails(address)) == 1  # not repeated
     receive(shop, "SOON", 100)  # restocked: re-armed
     run_shop_message(client, shop.tenant_id)
@@ -173,7 +189,58 @@ def test_nightly_fan_out_stockouts_and_predictive_alert(client, shop, other_shop
     r = shop.post("/products/SOON/stock", {"type": "adjust", "quantity": -100, "note": "damaged"})
     assert r.status_code == 201, r.body
     run_shop_message(client, shop.tenant_id)
+    run_check(client)
     assert len(emails(address)) == 2  # at risk again after the restock: a new alert
+
+
+def test_one_digest_names_low_products_and_run_outs_once(client, shop, queue_url):
+    from chalicelib import db
+
+    address = shop.email
+    assert shop.call("PUT", "/settings/alerts", {"recipients": [address], "enabled": True}).status_code == 200
+    sid = supplier(shop, lead=10)
+    new_product(shop, "SOON", supplier_id=sid)
+    sell_daily(shop, "SOON", 1, 40)
+    receive(shop, "SOON", 5)  # will run out before a delivery
+    new_product(shop, "GONE", supplier_id=sid)
+    sell_daily(shop, "GONE", 1, 40)
+    receive(shop, "GONE", 5)  # will run out too, but is ordered before the digest goes
+    new_product(shop, "LOW", min_stock=3)
+    receive(shop, "LOW", 2)  # at its minimum
+    run_shop_message(client, shop.tenant_id)
+    assert {r["sku"] for r in shop.get("/forecasts/stockouts").json["items"]} == {"SOON", "GONE"}
+    receive(shop, "GONE", 100)  # restocked after the night, before the check
+    run_check(client)
+    (mail,) = emails(address)
+    assert "1 product is at or below minimum, 1 will run out" in mail.subject
+    assert "LOW" in mail.body and "SOON" in mail.body and "GONE" not in mail.body
+    assert set(db.risk_alerts(shop.tenant_id)) == {"SOON"}  # GONE re-armed, SOON quiet until restocked
+    shard = int(db.low_stock_keys(shop.tenant_id, "")["low_pk"].split("#")[1])
+    assert [i for i in db.query_risk_due(shard) if i["tenant_id"] == shop.tenant_id] == []  # the check reads none
+    run_shop_message(client, shop.tenant_id)
+    run_check(client)
+    assert len(emails(address)) == 1  # nothing new: no second email
+
+
+def test_a_refused_digest_keeps_the_run_out_due(client, shop, queue_url, monkeypatch):
+    from chalicelib import mail
+    from chalicelib.services import alerts
+
+    address = shop.email
+    assert shop.call("PUT", "/settings/alerts", {"recipients": [address], "enabled": True}).status_code == 200
+    new_product(shop, "SOON", supplier_id=supplier(shop, lead=10))
+    sell_daily(shop, "SOON", 1, 40)
+    receive(shop, "SOON", 5)
+    run_shop_message(client, shop.tenant_id)
+
+    def refuse(**kwargs):
+        raise RuntimeError("SES said no")
+
+    monkeypatch.setattr(mail, "send", refuse)
+    assert alerts.check_all()["failures"] == 1
+    monkeypatch.undo()
+    run_check(client)
+    assert len(emails(address)) == 1  # sent on the next run, once
 
 
 def test_on_demand_reads_only_the_days_since_the_stored_forecast(shop, aws):

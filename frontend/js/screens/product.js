@@ -135,14 +135,15 @@ function refLink(m) {
   return null;
 }
 
-/** The history and the next 4 weeks (expected, and a likely-high line: 9 days in 10 sell no more),
+/** The history and the next 4 weeks (expected, and a shaded likely range: 8 days in 10 fall in it),
  *  with the pattern and method in words, days of cover and the run-out date. */
 function forecastView(product, f) {
   const points = [];
-  for (const d of f.history) points.push({ x: parseDay(d.date), key: d.date, values: [d.units, null, null] });
-  f.daily.forEach((d, i) => points.push({
-    x: parseDay(d.date), key: d.date, values: [null, d.mean, f.band[i] ? f.band[i].p90 : null],
-  }));
+  for (const d of f.history) points.push({ x: parseDay(d.date), key: d.date, values: [d.units, null, null, null] });
+  f.daily.forEach((d, i) => {
+    const band = f.band[i];
+    points.push({ x: parseDay(d.date), key: d.date, values: [null, d.mean, band ? band.p10 ?? null : null, band ? band.p90 : null] });
+  });
   const fmt = (v) => (v === null || v === undefined ? "–" : number(Math.round(v * 10) / 10));
   const axisFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
   const lead = f.lead_time_demand;
@@ -156,7 +157,9 @@ function forecastView(product, f) {
       height: 180,
       points,
       series: [{ label: "Sold", color: "--chart-2" }, { label: "Expected", color: "--accent" },
-        { label: "Likely high (p90)", color: "--warn", dash: [4, 4] }],
+        { label: "Likely low (p10)", color: "--accent", edge: true },
+        { label: "Likely high (p90)", color: "--accent", edge: true }],
+      bands: [{ upper: 3, lower: 2 }],
       xFormat: (d, axis) => axisFormat.format(d),
       yFormat: fmt,
       summary: `About ${fmt(f.daily.reduce((s, d) => s + d.mean, 0) / f.daily.length * 7)} a week expected`,
