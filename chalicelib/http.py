@@ -232,6 +232,7 @@ def route(
     staff: bool | Callable[[Any], bool] = False,
     staff_hides: frozenset[str] = frozenset(),
     replay: bool = True,
+    omit_none: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view, and do for it everything it declares.
 
@@ -248,6 +249,7 @@ def route(
     request. Replies to staff never carry COST_FIELDS, nor the route's own `staff_hides`.
     `replay=False`: an idempotent route whose write claims the key in its own transaction and
     finds its first outcome itself, so no reply is stored (the stored reply cost 3 write units).
+    `omit_none`: fields left empty are left out of the reply (additive fields some shops lack).
     """
     if cursor is not None and cursor not in CURSOR_SHAPES:
         raise ValueError(f"unknown cursor shape {cursor!r}")
@@ -327,6 +329,8 @@ def route(
                 return result
             if result is None:
                 return Response(body="", status_code=204)
+            if omit_none and isinstance(result, BaseModel):
+                result = result.model_dump(mode="python", exclude_none=True)
             if identity is not None and not identity.is_owner:
                 result = without(result.model_dump(mode="python") if isinstance(result, BaseModel) else result,
                                  COST_FIELDS | staff_hides)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from chalice import Blueprint
 
 from chalicelib.auth import Identity
@@ -31,10 +29,11 @@ def stockouts(identity: Identity) -> StockoutList:
     return forecasts.stockouts(identity)
 
 
-@route(bp, "/reorder-suggestions", "GET", summary="What to order, per supplier", response=ReorderSuggestions)
-def reorder_suggestions(identity: Identity) -> dict[str, Any]:
-    # Fields a shop with one location does not have (transfers, lines' locations) are left out.
-    return forecasts.suggestions(identity).model_dump(mode="json", exclude_none=True)
+# Fields a shop with one location does not have (transfers, lines' locations) are left out.
+@route(bp, "/reorder-suggestions", "GET", summary="What to order, per supplier", response=ReorderSuggestions,
+       omit_none=True)
+def reorder_suggestions(identity: Identity) -> ReorderSuggestions:
+    return forecasts.suggestions(identity)
 
 
 @route(bp, "/reorder-suggestions/orders", "POST", summary="Draft purchase orders from the reorder suggestions",
