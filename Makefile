@@ -108,7 +108,7 @@ lint: $(DEV_STAMP)
 test: test-needs
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 # --- AWS: packaging, deploy and teardown (infra/, docs/deploy.md); benchmarks (bench/) ---------------
 .PHONY: package deploy teardown rotate-feedback-key bench bench-fresh wheelhouse checkov
