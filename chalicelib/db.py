@@ -1135,25 +1135,16 @@ def purchase_order_change(tenant_id: str, po_id: str, version: int, changes: dic
 ALERT_PREFIX = "ALERT#"
 
 
-def _mark_alert(
-    tenant_id: str,
-    sku: str,
-    sets: dict[str, Any],
-    adds: dict[str, Any] | None,
-    removes: tuple[str, ...],
-    condition: str,
-    condition_values: dict[str, Any],
-) -> bool:
-    """Move one product's alert state; False if its condition no longer holds (it changed meanwhile)."""
+def _mark(key: dict[str, Any], sets: dict[str, Any], adds: dict[str, Any] | None, removes: tuple[str, ...],
+          condition: str, condition_values: dict[str, Any]) -> bool:
+    """Move one alert's state (a product's, or a predictive alert's); False if its condition no
+    longer holds (it changed meanwhile)."""
     expression, names, values = _updates(sets, adds, removes)
     values.update(condition_values)
     params: dict[str, Any] = {
-        "TableName": table(),
-        "Key": product_key(tenant_id, sku),
-        "UpdateExpression": expression,
-        "ConditionExpression": condition,
+        "TableName": table(), "Key": key, "UpdateExpression": expression, "ConditionExpression": condition,
         "ExpressionAttributeValues": _values(values),
-    }
+    }  # fmt: skip
     if names:
         params["ExpressionAttributeNames"] = names
     try:
@@ -1161,6 +1152,11 @@ def _mark_alert(
     except ddb().exceptions.ConditionalCheckFailedException:
         return False
     return True
+
+
+def _mark_alert(tenant_id: str, sku: str, sets: dict[str, Any], adds: dict[str, Any] | None,
+                removes: tuple[str, ...], condition: str, condition_values: dict[str, Any]) -> bool:
+    return _mark(product_key(tenant_id, sku), sets, adds, removes, condition, condition_values)
 
 
 def alert_pending(tenant_id: str, product: dict[str, Any], alert_id: str, at: str) -> bool:
@@ -1659,19 +1655,8 @@ def query_risk_due(shard: int) -> Iterator[dict[str, Any]]:
 
 def _mark_risk(tenant_id: str, sku: str, sets: dict[str, Any], adds: dict[str, Any] | None,
                removes: tuple[str, ...], condition: str, condition_values: dict[str, Any]) -> bool:
-    expression, names, values = _updates(sets, adds, removes)
-    values.update(condition_values)
-    params: dict[str, Any] = {
-        "TableName": table(), "Key": {"PK": {"S": forecast_pk(tenant_id)}, "SK": {"S": RISK_PREFIX + sku}},
-        "UpdateExpression": expression, "ConditionExpression": condition, "ExpressionAttributeValues": _values(values),
-    }  # fmt: skip
-    if names:
-        params["ExpressionAttributeNames"] = names
-    try:
-        ddb().update_item(**params)
-    except ddb().exceptions.ConditionalCheckFailedException:
-        return False
-    return True
+    key = {"PK": {"S": forecast_pk(tenant_id)}, "SK": {"S": RISK_PREFIX + sku}}
+    return _mark(key, sets, adds, removes, condition, condition_values)
 
 
 def risk_pending(tenant_id: str, item: dict[str, Any], alert_id: str, at: str) -> bool:
