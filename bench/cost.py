@@ -147,7 +147,7 @@ def estimate(
         ("DynamoDB point-in-time recovery", stored_gb, "GB", stored_gb * price("dynamodb_pitr")),
         ("Lambda invocations", invocations, "invocations", invocations * price("lambda_request")),
         ("Lambda compute", gb_seconds, f"GB-s ({init * 1000:.0f} ms init)", gb_seconds * price("lambda_gb_second")),
-        ("API Gateway REST", api, "requests", api * price("apigw_rest_request")),
+        ("API Gateway", api, "HTTP API requests (a REST API before)", api * price("apigw_http_request")),
         ("Data transfer out (API)", api * assume("api_reply_kb") / 1e6, "GB",
          api * assume("api_reply_kb") / 1e6 * price("data_transfer_out")),
         ("SES alert emails", assume("alert_emails_per_month"), "emails",
@@ -194,7 +194,7 @@ BEFORE_SALE_WRITE_UNITS = 71.0  # a 5-line sale with its Idempotency-Key
 BEFORE: dict[str, float] = {
     "DynamoDB reads": 0.0060, "DynamoDB writes": 0.1353, "DynamoDB storage": 0.0226,
     "DynamoDB point-in-time recovery": 0.0181, "Lambda invocations": 0.0017, "Lambda compute": 0.0173,
-    "API Gateway REST": 0.0189, "Data transfer out (API)": 0.0019, "SES alert emails": 0.0030,
+    "API Gateway": 0.0189, "Data transfer out (API)": 0.0019, "SES alert emails": 0.0030,
     "Cognito (Lite)": 0.0110, "CloudWatch Logs": 0.0044, "CloudFront (site)": 0.0166,
     "per shop per month": 0.2568,
     "CloudWatch alarms": 0.70, "CloudWatch custom metrics": 9.00, "S3 (site files)": 0.0,

@@ -3,7 +3,7 @@ reference shop with it; GET /usage prices each shop's month with it).
 
 Region: US East (N. Virginia), us-east-1. Prices in US dollars, before tax, without Savings Plans.
 Source: the public AWS pricing pages of each service (DynamoDB "on-demand capacity" pricing after
-the November 2024 price cut, Lambda, API Gateway "REST APIs", SES, Cognito user pools "Lite" feature
+the November 2024 price cut, Lambda, API Gateway "HTTP APIs", SES, Cognito user pools "Lite" feature
 plan, CloudWatch, S3 Standard, CloudFront "pay as you go", AWS data transfer out to the internet),
 as published in mid-2025 (taken 2025-06; this machine has no internet access to re-check them:
 re-read the pages before quoting a price to a customer).
@@ -26,7 +26,9 @@ PRICES: dict[str, tuple[float, str, str]] = {
     "dynamodb_pitr": (0.20, "GB-month of continuous backups (point-in-time recovery)", ""),
     "lambda_request": (0.20 / 1e6, "invocation", "1M invocations a month free"),
     "lambda_gb_second": (0.0000166667, "GB-second, x86_64 (init billed too since 2025-08)", "400,000 GB-s free"),
-    "apigw_rest_request": (3.50 / 1e6, "REST API request (first 333M a month)", "1M a month free, first year"),
+    # The API is an HTTP API (infra/package.py); a REST API request is $3.50 a million.
+    "apigw_http_request": (1.00 / 1e6, "HTTP API request (first 300M a month; each 512 KB counts as one)",
+                           "1M a month free, first year"),
     "data_transfer_out": (0.09, "GB out to the internet (API replies)", "100 GB a month free"),
     "ses_email": (0.10 / 1000, "email sent (outbound)", "3,000 a month free, first year"),
     "cognito_lite_mau": (0.0055, "monthly active user, Lite plan (10,001-100,000)", "first 10,000 MAU free"),

@@ -20,8 +20,8 @@ from chalicelib.prices import assume, price
 # back this far (a shop's data older than that is a rounding error at these sizes; a bound on reads).
 STORAGE_MONTHS = 24
 MB = 1024 * 1024
-# What one API request costs besides its DynamoDB units (the API in front is the REST API).
-API_REQUEST_PRICE = "apigw_rest_request"
+# What one API request costs besides its DynamoDB units (the API in front is an HTTP API).
+API_REQUEST_PRICE = "apigw_http_request"
 
 
 def months_back(month: str, count: int) -> list[str]:

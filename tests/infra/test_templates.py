@@ -212,9 +212,38 @@ def test_packaged_app_is_configured_for_aws(packaged_template: dict[str, Any]) -
         assert props["Runtime"] == "python3.11" and props["MemorySize"] == memory
         assert resources[f"{logical_id}LogGroup"]["Properties"]["RetentionInDays"] == package.LOG_RETENTION_DAYS
     # The API answers CORS for the deployed site only (app.py reads SITE_URL when packaged).
-    body = json.dumps(resources["RestAPI"]["Properties"]["DefinitionBody"])
-    assert "https://d111111abcdef8.cloudfront.net" in body
-    assert "127.0.0.1" not in body
+    cors = resources["HttpApi"]["Properties"]["CorsConfiguration"]
+    assert cors["AllowOrigins"] == ["https://d111111abcdef8.cloudfront.net"]
+    assert {"Authorization", "Content-Type", "Idempotency-Key"} <= set(cors["AllowHeaders"])
+    assert "127.0.0.1" not in json.dumps(packaged_template)
+
+
+def test_the_api_is_an_http_api_with_every_route_of_the_app(packaged_template: dict[str, Any]) -> None:
+    """Issue 17: API Gateway v2 ($1.00 a million requests) in front of the API function, chalice's
+    REST API ($3.50) gone; one route per path and method of the app, so a route's path parameters
+    reach the view as on REST, and the stage throttled as the REST stage was."""
+    from app import app
+
+    resources = packaged_template["Resources"]
+    types = {r["Type"] for r in resources.values()}
+    assert "AWS::Serverless::Api" not in types and "AWS::ApiGateway::RestApi" not in types
+    routes = {r["Properties"]["RouteKey"] for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Route"}
+    assert routes == {f"{method} {path}" for path, methods in app.routes.items() for method in methods}
+    for r in resources.values():
+        if r["Type"] == "AWS::ApiGatewayV2::Route":
+            assert r["Properties"]["Target"] == {"Fn::Sub": "integrations/${HttpApiIntegration}"}
+    integration = resources["HttpApiIntegration"]["Properties"]
+    assert integration["IntegrationType"] == "AWS_PROXY" and integration["PayloadFormatVersion"] == "1.0"
+    assert integration["IntegrationUri"] == {"Fn::GetAtt": ["APIHandler", "Arn"]}
+    stage = resources["HttpApiStage"]["Properties"]
+    assert stage["StageName"] == "$default" and stage["AutoDeploy"] is True
+    assert stage["DefaultRouteSettings"] == {"ThrottlingRateLimit": package.API_RATE_LIMIT,
+                                             "ThrottlingBurstLimit": package.API_BURST_LIMIT}
+    permission = resources["HttpApiInvokePermission"]["Properties"]
+    assert permission["FunctionName"] == {"Ref": "APIHandler"} and "${HttpApi}/*" in permission["SourceArn"]["Fn::Sub"]
+    assert "APIHandlerInvokePermission" not in resources
+    # make deploy writes this URL into the site's config.js
+    assert packaged_template["Outputs"]["EndpointURL"] == {"Value": {"Fn::Sub": "${HttpApi.ApiEndpoint}/"}}
 
 
 def test_feedback_keys_come_from_the_stacks_secret(infra_template: dict[str, Any], packaged_template: Any) -> None:
