@@ -38,6 +38,7 @@ _site = urlsplit(os.environ.get("SITE_URL", "http://127.0.0.1:8080"))
 app.api.cors = CORSConfig(
     allow_origin=f"{_site.scheme}://{_site.netloc}",
     allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+    expose_headers=list(http.EXPOSED_HEADERS),
     max_age=600,
 )
 

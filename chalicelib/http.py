@@ -38,6 +38,9 @@ from chalicelib.models import Measure
 from chalicelib.observability import logger
 
 CENT = Decimal("0.01")
+# Reply headers the site reads (a 429's Retry-After): a browser hides every other header of a
+# cross-origin reply unless CORS exposes it. app.py and the deployed HTTP API (infra/package.py).
+EXPOSED_HEADERS = ("Retry-After",)
 M = TypeVar("M", bound=BaseModel)
 # What a shop's costs and margins are called in replies: never shown to staff, on any route, at
 # any depth (a field a later reply adds under one of these names is hidden too).

@@ -155,6 +155,8 @@ def http_api(template: dict[str, Any]) -> None:
     the function), and the CORS answer too (chalice renders app.py's CORSConfig into every path's
     OPTIONS reply: one origin, headers and max age for all). Usage plans and API keys are REST-only;
     each shop's own limit is the app's (429 with Retry-After), the stage's throttle caps the total."""
+    from chalicelib.http import EXPOSED_HEADERS
+
     resources = template["Resources"]
     paths = resources.pop("RestAPI")["Properties"]["DefinitionBody"]["paths"]
     resources.pop("APIHandlerInvokePermission")
@@ -179,6 +181,8 @@ def http_api(template: dict[str, Any]) -> None:
                 "AllowHeaders": header["Access-Control-Allow-Headers"].split(","),
                 "AllowMethods": sorted({m.upper() for methods in paths.values() for m in methods} - {"OPTIONS"}),
                 "MaxAge": int(header["Access-Control-Max-Age"]),
+                # chalice sends these on each reply, which an HTTP API with CORS set replaces by its own
+                "ExposeHeaders": list(EXPOSED_HEADERS),
             },
         },
     }

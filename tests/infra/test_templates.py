@@ -215,6 +215,7 @@ def test_packaged_app_is_configured_for_aws(packaged_template: dict[str, Any]) -
     cors = resources["HttpApi"]["Properties"]["CorsConfiguration"]
     assert cors["AllowOrigins"] == ["https://d111111abcdef8.cloudfront.net"]
     assert {"Authorization", "Content-Type", "Idempotency-Key"} <= set(cors["AllowHeaders"])
+    assert cors["ExposeHeaders"] == ["Retry-After"]  # the site reads it on a 429
     assert "127.0.0.1" not in json.dumps(packaged_template)
 
 

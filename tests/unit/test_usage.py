@@ -91,6 +91,8 @@ def test_a_shop_past_its_limit_gets_429_with_retry_after_and_others_carry_on(cli
     assert codes.count(200) == 100 and codes[100:] == [429] * 5  # the burst, then refused
     refused = busy.get("/me")
     assert refused.json["code"] == "too_many_requests" and refused.headers["Retry-After"] == "4"
+    # The site is on another origin: its browser lets it read Retry-After only if CORS exposes it.
+    assert "Retry-After" in refused.headers["Access-Control-Expose-Headers"].split(",")
     assert [calm.get("/me").status_code for _ in range(20)] == [200] * 20
     frozen["now"] += 5  # the next window
     assert busy.get("/me").status_code == 200
