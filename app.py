@@ -95,9 +95,14 @@ def forecast_shop(event: object) -> dict:
     """Forecast the products of the shop each message names."""
     import json
 
+    from chalicelib import usage as metering
     from chalicelib.services.forecasts import run_shop
 
-    done = [run_shop(json.loads(record.body)["tenant_id"]) for record in event]  # type: ignore[attr-defined]
+    done = []
+    for record in event:  # type: ignore[attr-defined]
+        tenant_id = json.loads(record.body)["tenant_id"]
+        with metering.charged_to(tenant_id):  # the shop's forecast is the shop's use
+            done.append(run_shop(tenant_id))
     return {"shops": len(done), "products": sum(d["products"] for d in done)}
 
 

@@ -22,9 +22,10 @@ Error bounds (README "Usage and fair limits"): counts are only ever under, never
 metering's writes are never retried by the SDK (a write that failed, and may have landed, is
 dropped), and each carries a flush id, so should one be sent twice it fails its condition. What is lost: a function's
 buffer when the function is recycled (at most `usage_flush_seconds` of one shop's use per
-function, usually the usage of its last request), units of calls made off the request's thread
-(imports' worker threads) or outside any shop (the schedule's reads across shops), and units of
-conditional writes that failed (DynamoDB does not report them).
+function, usually the usage of its last request), units of calls made outside any shop (the
+schedule's reads across shops, its nightly jobs), and units of conditional writes that failed
+(DynamoDB does not report them). Background work for one shop (an import's runs, its forecast)
+counts to it (`charged_to`), its worker threads too (`carried`).
 
 Nothing here may fail a request: a write that fails is logged, its counters dropped, and the
 request served (the limiter lets the request through when DynamoDB cannot be asked).
@@ -32,11 +33,14 @@ request served (the limiter lets the request through when DynamoDB cannot be ask
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import itertools
 import math
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -116,6 +120,28 @@ def count(tenant_id: str, name: str, amount: float = 1) -> None:
 def begin(tenant_id: str) -> None:
     """The current request (or piece of scheduled work) is this shop's: its DynamoDB use counts to it."""
     _tenant.set(tenant_id)
+
+
+@contextlib.contextmanager
+def charged_to(tenant_id: str) -> Iterator[None]:
+    """Queued work for one shop (a background import's run, its nightly forecast): its DynamoDB
+    use counts to the shop, written when the work ends (the function may then sleep for long)."""
+    token = _tenant.set(tenant_id)
+    try:
+        yield
+    finally:
+        _tenant.reset(token)
+        flush(tenant_id)
+
+
+def carried(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn` for a pool's threads, counting to the current shop (a new thread starts with no shop)."""
+    context = contextvars.copy_context()
+
+    def run(*args: Any) -> Any:
+        return context.copy().run(fn, *args)  # a copy each: one context cannot run in two threads
+
+    return run
 
 
 def end() -> None:

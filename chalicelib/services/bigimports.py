@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from chalicelib import aws, clock, db
+from chalicelib import aws, clock, db, usage
 from chalicelib.auth import Identity
 from chalicelib.errors import AppError, BadRequest, Invalid, NotFound, PayloadTooLarge
 from chalicelib.models import ImportCreate, ImportCreated, ImportPage, ImportPreview, ImportPreviewIn, ImportStatus
@@ -273,7 +273,13 @@ def _pieces(tenant_id: str, item: dict[str, Any], offset: int) -> Iterator[bytes
 
 def run(tenant_id: str, import_id: str, seconds: float = RUN_SECONDS, chunks: int | None = None) -> str:
     """Work on an import for up to `seconds` (or `chunks` chunks): 'done', 'failed', 'more'
-    (handed on), or 'busy' (another run holds it, or there is nothing to do)."""
+    (handed on), or 'busy' (another run holds it, or there is nothing to do). What it costs in
+    DynamoDB counts to the shop's usage (a 500,000-line history is a few million write units)."""
+    with usage.charged_to(tenant_id):
+        return _run(tenant_id, import_id, seconds, chunks)
+
+
+def _run(tenant_id: str, import_id: str, seconds: float, chunks: int | None) -> str:
     started = time.monotonic()
     worker = uuid.uuid4().hex
     now = clock.now()

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib import clock, csvfiles, db, retry
+from chalicelib import clock, csvfiles, db, retry, usage
 from chalicelib.auth import Identity
 from chalicelib.errors import AppError, Invalid, PayloadTooLarge, validation_details
 from chalicelib.models import (
@@ -153,7 +153,7 @@ def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> Pro
 
     # Rows name different products, so they can go side by side.
     with ThreadPoolExecutor(max_workers=max(get_settings().import_workers, 1)) as pool:
-        for outcomes, problems in pool.map(lambda item: apply(*item), wanted):
+        for outcomes, problems in pool.map(usage.carried(lambda item: apply(*item)), wanted):
             errors += problems
             for outcome in outcomes:
                 tally[outcome] += 1
@@ -384,11 +384,11 @@ def sales_rows(
         for chunk in _chunks(tenant_id, day, by_day[day], todo, sale_ids, zone, creates, (import_id, chunk_at))
     )
     with ThreadPoolExecutor(max_workers=max(get_settings().import_workers, 1)) as pool:
-        list(pool.map(lambda t: _write_chunk(tenant_id, t), transactions))
+        list(pool.map(usage.carried(lambda t: _write_chunk(tenant_id, t)), transactions))
         stale = [
             (sku, at) for sku, at in latest.items() if sku in known and (known[sku].get("last_sold_at") or "") < at
         ]
-        list(pool.map(lambda s: db.touch_last_sold(tenant_id, *s), stale))
+        list(pool.map(usage.carried(lambda s: db.touch_last_sold(tenant_id, *s)), stale))
     _put_products(tenant_id, list(creates.values()))  # those only returned in the file: the report names them
     if back.todo:
         logger.info("returns imported", extra=back.write())
@@ -760,7 +760,7 @@ def _customers_seen(tenant_id: str, todo: dict[str, list[dict[str, Any]]], zone:
             db.customer_seen(tenant_id, cid, first, profile)
 
     with ThreadPoolExecutor(max_workers=max(get_settings().import_workers, 1)) as pool:
-        list(pool.map(seen, spans.items()))
+        list(pool.map(usage.carried(seen), spans.items()))
 
 
 def _pack(chunks: Iterator[tuple[date, list[dict[str, Any]]]]) -> list[list[dict[str, Any]]]:

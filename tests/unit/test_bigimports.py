@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -294,3 +295,21 @@ def test_a_file_replaced_during_its_import_fails(shop, small_chunks):
     boto3.client("s3").put_object(Bucket=BUCKET, Key=key, Body=SLICE + b"\n")
     status = finish(shop, import_id)
     assert status["status"] == "failed" and "replaced" in status["reason"]
+
+
+def test_a_background_import_counts_to_the_shops_usage_as_one_request_does(client):
+    """Issue 17: a history's import is most of a new shop's first month; its runs (no request, and
+    worker threads besides) must be metered to the shop like the one-request import is."""
+    month = datetime.now(UTC).strftime("%Y-%m")
+    straight = register_shop(client)
+    assert straight.post("/imports/sales", raw=SLICE, headers={"Content-Type": "text/csv"}).status_code == 200
+    api = register_shop(client)
+    before = api.get(f"/usage?month={month}").json
+    assert finish(api, start(api, SLICE))["status"] == "done"
+    after = api.get(f"/usage?month={month}").json
+    direct = straight.get(f"/usage?month={month}").json
+    written = after["write_units"] - before["write_units"]
+    assert direct["write_units"] > ROWS
+    # the same orders, rollups and customers: within a tenth (the background path also keeps its place)
+    assert 0.9 * direct["write_units"] <= written <= 1.5 * direct["write_units"], (written, direct)
+    assert after["storage_mb"] >= 0.9 * direct["storage_mb"] > 0

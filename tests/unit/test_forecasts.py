@@ -167,7 +167,12 @@ def test_nightly_fan_out_stockouts_and_predictive_alert(client, shop, other_shop
         handles = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)]
         sqs.delete_message_batch(QueueUrl=queue_url, Entries=handles)
     assert {"tenant_id": shop.tenant_id} in bodies and {"tenant_id": other_shop.tenant_id} not in bodies
+    month = datetime.now(UTC).strftime("%Y-%m")
+    before = shop.get(f"/usage?month={month}").json
     assert run_shop_message(client, shop.tenant_id) == {"shops": 1, "products": 2}
+    # The shop's forecast run is the shop's use (issue 17): its reads and writes count to it.
+    after = shop.get(f"/usage?month={month}").json
+    assert after["read_units"] > before["read_units"] and after["write_units"] > before["write_units"]
 
     (row,) = shop.get("/forecasts/stockouts").json["items"]
     assert row["sku"] == "SOON" and row["lead_time_days"] == 10 and row["on_hand"] == 5
