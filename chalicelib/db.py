@@ -96,19 +96,28 @@ LOW_STOCK_PROJECTION = [
 ]
 
 
-def low_stock_keys(tenant_id: str, sku: str) -> dict[str, str]:
+def _shard(text: str, shards: int) -> int:
+    """A stable shard of `text` (the same in every function and every run)."""
     import zlib
 
-    shard = zlib.crc32(tenant_id.encode()) % LOW_STOCK_SHARDS
-    return {"low_pk": f"LOW#{shard}", "low_sk": f"{tenant_id}#{sku}"}
+    return zlib.crc32(text.encode()) % shards
+
+
+def low_stock_keys(tenant_id: str, sku: str) -> dict[str, str]:
+    return {"low_pk": f"LOW#{_shard(tenant_id, LOW_STOCK_SHARDS)}", "low_sk": f"{tenant_id}#{sku}"}
 
 
 def query_low_stock(shard: int) -> Iterator[dict[str, Any]]:
     """Every product in one shard of the low-stock index, with the shop's id split out."""
+    return _query_low_stock_index(f"LOW#{shard}")
+
+
+def _query_low_stock_index(partition: str) -> Iterator[dict[str, Any]]:
+    """One partition of the low-stock index (every shop's items in it), with the shop's id split out."""
     for item in _query_all({
         "IndexName": LOW_STOCK_INDEX,
         "KeyConditionExpression": "low_pk = :pk",
-        "ExpressionAttributeValues": _values({":pk": f"LOW#{shard}"}),
+        "ExpressionAttributeValues": _values({":pk": partition}),
     }):
         item["tenant_id"] = item["low_sk"].split("#", 1)[0]
         yield item
@@ -736,18 +745,23 @@ def as_qty(value: Any) -> Decimal:
 # --- batch reads --------------------------------------------------------------------------
 
 
-def _batch_get(keys: list[dict[str, Any]], consistent: bool) -> list[dict[str, Any]]:
-    """BatchGetItem of up to 100 keys, going back for any DynamoDB leaves unprocessed."""
+def _batch_get(keys: list[dict[str, Any]], consistent: bool, projection: str | None = None) -> list[dict[str, Any]]:
+    """The items of any number of keys (a key named twice is read once), 100 keys per BatchGetItem,
+    going back for any DynamoDB leaves unprocessed."""
+    unique = list({(k["PK"]["S"], k["SK"]["S"]): k for k in keys}.values())
     found: list[dict[str, Any]] = []
-    request: dict[str, Any] = {table(): {"Keys": keys, "ConsistentRead": consistent}}
-    delay = 0.02
-    while request:
-        reply = ddb().batch_get_item(RequestItems=request)
-        found += [from_ddb(raw) for raw in reply.get("Responses", {}).get(table(), [])]
-        request = reply.get("UnprocessedKeys") or {}
-        if request:
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+    for start in range(0, len(unique), 100):
+        request: dict[str, Any] = {table(): {"Keys": unique[start:start + 100], "ConsistentRead": consistent}}
+        if projection:
+            request[table()]["ProjectionExpression"] = projection
+        delay = 0.02
+        while request:
+            reply = ddb().batch_get_item(RequestItems=request)
+            found += [from_ddb(raw) for raw in reply.get("Responses", {}).get(table(), [])]
+            request = reply.get("UnprocessedKeys") or {}
+            if request:
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
     return found
 
 
@@ -905,10 +919,7 @@ PENDING_SHARDS = 8
 
 
 def _pending_key(tenant_id: str, sale_id: str) -> dict[str, Any]:
-    import zlib
-
-    shard = zlib.crc32(sale_id.encode()) % PENDING_SHARDS
-    return {"PK": {"S": f"PENDING#{shard}"}, "SK": {"S": f"{tenant_id}#{sale_id}"}}
+    return {"PK": {"S": f"PENDING#{_shard(sale_id, PENDING_SHARDS)}"}, "SK": {"S": f"{tenant_id}#{sale_id}"}}
 
 
 def pending_rollup(tenant_id: str, sale_id: str, at: str) -> dict[str, Any]:
@@ -1222,11 +1233,8 @@ def update_shop(tenant_id: str, changes: dict[str, Any], removes: list[str] | No
 
 
 def get_suppliers(tenant_id: str, supplier_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Suppliers by id, in one BatchGetItem (for the alert digest)."""
-    ids = sorted({s for s in supplier_ids if s})
-    if not ids:
-        return {}
-    keys = [{"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SUPPLIER_PREFIX + i}} for i in ids]
+    """Suppliers by id (for the alert digest)."""
+    keys = [{"PK": {"S": shop_pk(tenant_id)}, "SK": {"S": SUPPLIER_PREFIX + i}} for i in supplier_ids if i]
     return {item["supplier_id"]: item for item in _batch_get(keys, consistent=False)}
 
 
@@ -1255,22 +1263,14 @@ def _query_all(params: dict[str, Any]) -> Iterator[dict[str, Any]]:
 def get_products(tenant_id: str, skus: list[str], consistent: bool = True) -> dict[str, dict[str, Any]]:
     """Products by SKU (found ones only, deleted included), 100 keys per BatchGetItem (lists that
     may be a moment behind read eventually consistent, at half the price)."""
-    found: dict[str, dict[str, Any]] = {}
-    unique = list(dict.fromkeys(skus))
-    for start in range(0, len(unique), 100):
-        keys = [product_key(tenant_id, sku) for sku in unique[start:start + 100]]
-        found.update({item["sku"]: item for item in _batch_get(keys, consistent=consistent)})
-    return found
+    keys = [product_key(tenant_id, sku) for sku in skus]
+    return {item["sku"]: item for item in _batch_get(keys, consistent=consistent)}
 
 
 def existing_sales(tenant_id: str, sale_ids: list[str]) -> set[str]:
     """Which of these sale ids are already recorded (imports skip them)."""
-    found: set[str] = set()
-    unique = list(dict.fromkeys(sale_ids))
-    for start in range(0, len(unique), 100):
-        keys = [{"PK": {"S": sales_pk(tenant_id)}, "SK": {"S": SALE_PREFIX + sid}} for sid in unique[start:start + 100]]
-        found.update(item["sale_id"] for item in _batch_get(keys, consistent=True))
-    return found
+    keys = [{"PK": {"S": sales_pk(tenant_id)}, "SK": {"S": SALE_PREFIX + sid}} for sid in sale_ids]
+    return {item["sale_id"] for item in _batch_get(keys, consistent=True)}
 
 
 def touch_last_sold(tenant_id: str, sku: str, at: str) -> None:
@@ -1588,6 +1588,12 @@ def get_forecast(tenant_id: str, sku: str) -> dict[str, Any] | None:
     return _get(forecast_pk(tenant_id), FORECAST_PREFIX + sku, consistent=False)
 
 
+def get_forecasts(tenant_id: str, skus: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored forecasts of these products (those that have one), by SKU."""
+    keys = [{"PK": {"S": forecast_pk(tenant_id)}, "SK": {"S": FORECAST_PREFIX + sku}} for sku in skus]
+    return {item["sku"]: item for item in _batch_get(keys, consistent=False)}
+
+
 def query_forecasts(tenant_id: str, at_risk_only: bool = False) -> Iterator[dict[str, Any]]:
     """A shop's stored forecasts (only those expected to run out before a delivery, if asked)."""
     values: dict[str, Any] = {":pk": forecast_pk(tenant_id), ":prefix": FORECAST_PREFIX}
@@ -1632,8 +1638,7 @@ RISK_DUE_PREFIX = "RISKDUE#"
 
 
 def risk_due_keys(tenant_id: str, sku: str) -> dict[str, str]:
-    keys = low_stock_keys(tenant_id, sku)
-    return {"low_pk": RISK_DUE_PREFIX + keys["low_pk"].split("#", 1)[1], "low_sk": keys["low_sk"]}
+    return {"low_pk": f"{RISK_DUE_PREFIX}{_shard(tenant_id, LOW_STOCK_SHARDS)}", "low_sk": f"{tenant_id}#{sku}"}
 
 
 def file_risk_alert(tenant_id: str, sku: str, runs_out_on: str) -> bool:
@@ -1644,13 +1649,7 @@ def file_risk_alert(tenant_id: str, sku: str, runs_out_on: str) -> bool:
 
 def query_risk_due(shard: int) -> Iterator[dict[str, Any]]:
     """Every due predictive alert in one shard, with the shop's id split out."""
-    for item in _query_all({
-        "IndexName": LOW_STOCK_INDEX,
-        "KeyConditionExpression": "low_pk = :pk",
-        "ExpressionAttributeValues": _values({":pk": f"{RISK_DUE_PREFIX}{shard}"}),
-    }):
-        item["tenant_id"] = item["low_sk"].split("#", 1)[0]
-        yield item
+    return _query_low_stock_index(f"{RISK_DUE_PREFIX}{shard}")
 
 
 def _mark_risk(tenant_id: str, sku: str, sets: dict[str, Any], adds: dict[str, Any] | None,
@@ -1940,12 +1939,8 @@ def get_customer(tenant_id: str, customer_id: str) -> dict[str, Any] | None:
 
 
 def get_customers(tenant_id: str, customer_ids: list[str]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    unique = list(dict.fromkeys(customer_ids))
-    for start in range(0, len(unique), 100):
-        keys = [_customer_key(tenant_id, cid) for cid in unique[start:start + 100]]
-        found.update({item["customer_id"]: item for item in _batch_get(keys, consistent=False)})
-    return found
+    keys = [_customer_key(tenant_id, cid) for cid in customer_ids]
+    return {item["customer_id"]: item for item in _batch_get(keys, consistent=False)}
 
 
 def iter_customers(tenant_id: str) -> Iterator[dict[str, Any]]:
@@ -2033,8 +2028,8 @@ def feedback_puts(tenant_id: str, rating: dict[str, Any]) -> list[dict[str, Any]
 def rated_skus(tenant_id: str, sale_id: str, skus: list[str]) -> set[str]:
     """Which of a sale's products were rated already."""
     keys = [{"PK": {"S": feedback_pk(tenant_id)}, "SK": {"S": f"{FEEDBACK_PRODUCT_PREFIX}{sku}#{sale_id}"}}
-            for sku in dict.fromkeys(skus)]  # fmt: skip
-    return {item["sku"] for item in _batch_get(keys, consistent=True)} if keys else set()
+            for sku in skus]  # fmt: skip
+    return {item["sku"] for item in _batch_get(keys, consistent=True)}
 
 
 def product_feedback(
@@ -2086,13 +2081,8 @@ RELATED_WITH = "w@"
 
 
 def related_items(tenant_id: str, skus: list[str]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    unique = list(dict.fromkeys(skus))
-    for start in range(0, len(unique), 100):
-        keys = [{"PK": {"S": related_pk(tenant_id)}, "SK": {"S": f"RELATED#{sku}"}}
-                for sku in unique[start:start + 100]]  # fmt: skip
-        found.update({item["sku"]: item for item in _batch_get(keys, consistent=False)})
-    return found
+    keys = [{"PK": {"S": related_pk(tenant_id)}, "SK": {"S": f"RELATED#{sku}"}} for sku in skus]
+    return {item["sku"]: item for item in _batch_get(keys, consistent=False)}
 
 
 def related_total(tenant_id: str) -> int:
@@ -2229,19 +2219,9 @@ def import_errors(tenant_id: str, import_id: str, limit: int) -> list[dict[str, 
 def sale_imports(tenant_id: str, sale_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Of these sale ids, those recorded: {sale_id: {"import_id", "import_chunk", "parts"}} (what a resumed import
     needs to count exactly and finish a large order)."""
-    found: dict[str, dict[str, Any]] = {}
-    unique = list(dict.fromkeys(sale_ids))
-    for start in range(0, len(unique), 100):
-        keys = [{"PK": {"S": sales_pk(tenant_id)}, "SK": {"S": SALE_PREFIX + sid}} for sid in unique[start:start + 100]]
-        request: dict[str, Any] = {table(): {"Keys": keys, "ConsistentRead": True,
-                                             "ProjectionExpression": "sale_id, import_id, import_chunk, parts"}}
-        while request:
-            reply = ddb().batch_get_item(RequestItems=request)
-            for raw in reply.get("Responses", {}).get(table(), []):
-                item = from_ddb(raw)
-                found[item["sale_id"]] = item
-            request = reply.get("UnprocessedKeys") or {}
-    return found
+    keys = [{"PK": {"S": sales_pk(tenant_id)}, "SK": {"S": SALE_PREFIX + sid}} for sid in sale_ids]
+    found = _batch_get(keys, consistent=True, projection="sale_id, import_id, import_chunk, parts")
+    return {item["sale_id"]: item for item in found}
 
 
 # A sale too large for one transaction writes its rollups in parts: the sale goes in with a
@@ -2290,10 +2270,7 @@ USAGE_FIELDS = ("requests", "sales", "emails", "read_units", "write_units", "sto
 
 
 def usage_key(tenant_id: str, month: str) -> dict[str, Any]:
-    import zlib
-
-    shard = zlib.crc32(tenant_id.encode()) % USAGE_SHARDS
-    return {"PK": {"S": f"USAGE#{month}#{shard}"}, "SK": {"S": tenant_id}}
+    return {"PK": {"S": f"USAGE#{month}#{_shard(tenant_id, USAGE_SHARDS)}"}, "SK": {"S": tenant_id}}
 
 
 def take_window(
@@ -2378,8 +2355,8 @@ def take_window(
 
 
 def usage_months(tenant_id: str, months: list[str]) -> dict[str, dict[str, Any]]:
-    """This shop's usage items of the given months (at most 100), by month."""
-    found = _batch_get([usage_key(tenant_id, m) for m in months], consistent=False) if months else []
+    """This shop's usage items of the given months, by month."""
+    found = _batch_get([usage_key(tenant_id, m) for m in months], consistent=False)
     return {item["PK"].split("#")[1]: item for item in found}
 
 
@@ -2481,9 +2458,5 @@ def imported_return_put(tenant_id: str, item: dict[str, Any]) -> dict[str, Any]:
 
 def imported_returns(tenant_id: str, return_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Of these return ids, those recorded: {return_id: its item}."""
-    unique = list(dict.fromkeys(return_ids))
-    found: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(unique), 100):
-        keys = [{"PK": {"S": _imported_returns_pk(tenant_id)}, "SK": {"S": rid}} for rid in unique[start:start + 100]]
-        found.update({item["return_id"]: item for item in _batch_get(keys, consistent=True)})
-    return found
+    keys = [{"PK": {"S": _imported_returns_pk(tenant_id)}, "SK": {"S": rid}} for rid in return_ids]
+    return {item["return_id"]: item for item in _batch_get(keys, consistent=True)}
