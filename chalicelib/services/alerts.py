@@ -109,12 +109,12 @@ def check_shop(tenant_id: str, products: list[dict[str, Any]], risks: list[dict[
     now = clock.now()
     due: list[dict[str, Any]] = []
     held: list[dict[str, Any]] = []
-    for product in _due(tenant_id, products, now, _settle):
-        (held if covered_by_orders(product) else due).append(product)
-    # The index holds totals: a product low at one location can look covered by stock at another.
-    stocked = db.get_products(tenant_id, [p["sku"] for p in held], consistent=False) if held else {}
-    due += [p for p in held if "stock" in stocked.get(p["sku"], {}) and not covered_by_orders(stocked[p["sku"]])]
-    held = [p for p in held if p not in due]
+    candidates = _due(tenant_id, products, now, _settle)
+    # The index holds totals and a product once, however many of its locations are low: its item
+    # says which (a product low at one location can look covered by stock at another), read once.
+    full = db.get_products(tenant_id, [p["sku"] for p in candidates], consistent=False)
+    for product in candidates:
+        (held if covered_by_orders(full.get(product["sku"], product)) else due).append(product)
     risky = _due(tenant_id, risks or [], now, _settle_risk)
     if not due and not risky:
         return 0
@@ -153,8 +153,6 @@ def check_shop(tenant_id: str, products: list[dict[str, Any]], risks: list[dict[
         },
     )
     suppliers = db.get_suppliers(tenant_id, [str(p["supplier_id"]) for p in marked + held if p.get("supplier_id")])
-    # The index holds a product once, however many of its locations are low; its item says which.
-    full = db.get_products(tenant_id, [p["sku"] for p in marked + held])
     from chalicelib.services import locations, replenish
 
     # Shops with one location (most) need not read the list of locations.
@@ -162,7 +160,8 @@ def check_shop(tenant_id: str, products: list[dict[str, Any]], risks: list[dict[
     places = locations.all_locations(tenant_id) if several else [locations.main_location()]
     names = {loc["location_id"]: loc["name"] for loc in places}
     # Several locations: the transfer (and the rest to buy) by the Reorder screen's rule.
-    plans = replenish.digest_plans(tenant_id, {p["sku"]: full.get(p["sku"], p) for p in marked})[0] if several else {}
+    plans = replenish.digest_plans(tenant_id, shop, suppliers, places,
+                                   {p["sku"]: full.get(p["sku"], p) for p in marked})  # fmt: skip
     lines = [line for p in marked for line in _lines(p, full.get(p["sku"]), names, suppliers, plans.get(p["sku"]))]
     held_lines = [line for p in held for line in _lines(p, full.get(p["sku"]), names, suppliers)]
     try:

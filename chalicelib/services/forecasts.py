@@ -233,7 +233,7 @@ def compute_one(tenant_id: str, shop: dict[str, Any], product: dict[str, Any],
 # --- the API ------------------------------------------------------------------------------
 
 
-def _model(stored: dict[str, Any]) -> Any:
+def model_of(stored: dict[str, Any]) -> Any:
     return _core().Forecast.from_dict(stored["model"])
 
 
@@ -254,7 +254,7 @@ def product_forecast(identity: Identity, sku: str, days: int, lead_time_days: in
         began = time.perf_counter()
         stored = compute_one(identity.tenant_id, shop, product, stored)
         logger.info("forecast computed on demand", extra={"ms": round(1000 * (time.perf_counter() - began))})
-    model = _model(stored)
+    model = model_of(stored)
     as_of = date.fromisoformat(stored["as_of"])
     lead = lead_time_days if lead_time_days is not None else int(stored["lead_time_days"])
     daily = model.daily(max(days, HORIZON_DAYS))
@@ -308,7 +308,7 @@ def stockouts(identity: Identity) -> StockoutList:
         product = products.get(sku)
         if not product or "deleted_at" in product:
             continue
-        model = _model(item)
+        model = model_of(item)
         lead = int(item["lead_time_days"])
         start = date.fromisoformat(item["as_of"])
         on_hand, on_order = db.as_int(product.get("on_hand")), db.as_int(product.get("on_order"))
@@ -365,9 +365,9 @@ def _suggestions(tenant_id: str) -> tuple[ReorderSuggestions, dict[str, dict[str
         product = products[sku]
         where = None
         if several is None:
-            qty, reason = _suggest(_model(stored[sku]), product, lead_time(product, suppliers), review, level)
+            qty, reason = _suggest(model_of(stored[sku]), product, lead_time(product, suppliers), review, level)
         else:  # per location: spare stock moves first, the rest is bought
-            qty, reason, where = several.suggest(_model(stored[sku]), stored[sku], product,
+            qty, reason, where = several.suggest(model_of(stored[sku]), stored[sku], product,
                                                  lead_time(product, suppliers), review, level)  # fmt: skip
         if qty <= 0:
             continue
@@ -473,7 +473,7 @@ def risk_lines(tenant_id: str, shop: dict[str, Any], skus: list[str],
         if not product or "deleted_at" in product or not item:
             gone.append(sku)
             continue
-        model, lead = _model(item), int(item["lead_time_days"])
+        model, lead = model_of(item), int(item["lead_time_days"])
         on_hand, on_order = db.as_int(product.get("on_hand")), db.as_int(product.get("on_order"))
         out_on = _runs_out(model.daily(HORIZON_DAYS), on_hand + on_order, date.fromisoformat(item["as_of"]))
         if out_on is None or out_on >= now + timedelta(days=lead):

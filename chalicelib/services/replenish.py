@@ -151,12 +151,16 @@ class Several:
 
 
 def context(tenant_id: str) -> Several | None:
-    """The shop's locations if it has more than one open (a location being deleted takes no
-    part); None otherwise."""
+    """The shop's locations if it has more than one open; None otherwise."""
     from chalicelib.services import locations
 
-    places = [p for p in locations.all_locations(tenant_id) if not p.get("closing")]
-    return Several(tenant_id, places) if len(places) > 1 else None
+    return _several(tenant_id, locations.all_locations(tenant_id))
+
+
+def _several(tenant_id: str, places: list[dict[str, Any]]) -> Several | None:
+    """Of these locations, the open ones if more than one (a location being deleted takes no part)."""
+    open_places = [p for p in places if not p.get("closing")]
+    return Several(tenant_id, open_places) if len(open_places) > 1 else None
 
 
 def _inbound(tenant_id: str) -> dict[tuple[str, str], float]:
@@ -173,21 +177,22 @@ def _inbound(tenant_id: str) -> dict[tuple[str, str], float]:
             return found
 
 
-def digest_plans(tenant_id: str, products: dict[str, dict[str, Any]]) -> tuple[dict[str, Plan], dict[str, str]]:
-    """For the low-stock digest of a shop with several locations: each product's plan (by the
-    same rule as the Reorder screen, from its stored forecast if any) and the location names."""
+def digest_plans(tenant_id: str, shop: dict[str, Any], suppliers: dict[str, dict[str, Any]],
+                 places: list[dict[str, Any]], products: dict[str, dict[str, Any]]) -> dict[str, Plan]:
+    """For the low-stock digest (which has read the shop, its suppliers and locations): each
+    product's plan by the same rule as the Reorder screen, from its stored forecast if any; none
+    for a shop with one open location."""
     from chalicelib.services import forecasts
 
-    several = context(tenant_id)
+    several = _several(tenant_id, places)
     if several is None or not products:
-        return {}, {}
-    shop = db.get_shop(tenant_id) or {}
-    suppliers = db.get_suppliers(tenant_id, [str(p.get("supplier_id") or "") for p in products.values()])
+        return {}
+    stored = db.get_forecasts(tenant_id, list(products))
     plans = {}
     for sku, product in products.items():
-        stored = db.get_forecast(tenant_id, sku)
         lead = forecasts.lead_time(product, suppliers) + forecasts.review_days(shop)
-        demand = forecasts._model(stored).demand_quantile(lead, forecasts.service_level(shop)) if stored else 0.0
-        plans[sku] = plan(several.levels(product, stored), demand, db.as_int(product.get("on_order")),
+        model = forecasts.model_of(stored[sku]) if sku in stored else None
+        demand = model.demand_quantile(lead, forecasts.service_level(shop)) if model else 0.0
+        plans[sku] = plan(several.levels(product, stored.get(sku)), demand, db.as_int(product.get("on_order")),
                           db.as_int(product.get("pack_size")) or 1)  # fmt: skip
-    return plans, several.names
+    return plans

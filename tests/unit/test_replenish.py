@@ -137,11 +137,13 @@ def test_the_digest_names_the_location_and_the_transfer(client, shop):
     assert "at <strong>Stall</strong>" in mail.body and "<strong>move 3 from Main</strong> first" in mail.body
     assert "<strong>0</strong></td>" in mail.body and "spare at" not in mail.body  # nothing to buy
     from chalicelib import alert_email
-    from chalicelib.services import alerts
+    from chalicelib.services import alerts, locations
 
+    plans = replenish.digest_plans(shop.tenant_id, db.get_shop(shop.tenant_id) or {}, {},
+                                   locations.all_locations(shop.tenant_id),
+                                   {"SOAP": db.get_product(shop.tenant_id, "SOAP")})  # fmt: skip
     lines = alerts._lines({"sku": "SOAP", "name": "Soap bar"}, db.get_product(shop.tenant_id, "SOAP"),
-                          {"main": "Main", stall: "Stall"}, {}, replenish.digest_plans(shop.tenant_id, {
-                              "SOAP": db.get_product(shop.tenant_id, "SOAP")})[0]["SOAP"])  # fmt: skip
+                          {"main": "Main", stall: "Stall"}, {}, plans["SOAP"])
     text = alert_email.text("S", lines, [], "x")
     assert "at Stall: 1 on hand, minimum 3. Suggested reorder: 0. Suggested transfer: 3 from Main first." in text
 
