@@ -88,18 +88,23 @@ class Invalid(AppError):
     code = "validation_error"
 
 
-class ServiceUnavailable(AppError):
-    """A dependency is busy (throttling, a transaction that kept conflicting): safe to retry."""
+class RetryLater(AppError):
+    """An error to send again after `retry_after_seconds`, which the reply's Retry-After says."""
 
-    status = 503
-    code = "try_again"
     retry_after_seconds = 1
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after_seconds)}
 
 
-class TooManyRequests(AppError):
+class ServiceUnavailable(RetryLater):
+    """A dependency is busy (throttling, a transaction that kept conflicting): safe to retry."""
+
+    status = 503
+    code = "try_again"
+
+
+class TooManyRequests(RetryLater):
     """The shop sent more than its plan allows (chalicelib/usage.py): wait, then send again."""
 
     status = 429
@@ -111,9 +116,6 @@ class TooManyRequests(AppError):
             f"please wait {retry_after_seconds} s and try again."
         )
         self.retry_after_seconds = max(1, retry_after_seconds)
-
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after_seconds)}
 
 
 def validation_details(exc: Any) -> list[dict[str, Any]]:

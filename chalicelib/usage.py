@@ -108,6 +108,10 @@ def month_of(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m")
 
 
+def this_month() -> str:
+    return month_of(_now())
+
+
 # --- counting ---------------------------------------------------------------------------------
 
 

@@ -107,7 +107,7 @@ def _original(tenant_id: str, customer_id: str | None, at: str, wanted: dict[str
         sale = db.get_sale(tenant_id, ref["sale_id"], consistent=True)
         if sale is None or sale.get("source") != "import":
             continue
-        left = returns._returnable(sale["lines"])
+        left = returns.returnable(sale["lines"])
         if all(left[sku] >= qty for sku, qty in wanted.items()):
             return sale
     return None

@@ -116,7 +116,7 @@ def import_products(identity: Identity, raw: bytes | None, dry_run: bool) -> Pro
         fractions = [RowError(row=row, column=column_of[f], message=f"{data['sku']} is sold in whole units (each), "
                               f"not {value}; give its unit (kg, g, l, ml or m) if it is sold by measure")
                      for f, value in (("on_hand", on_hand), *((f, data.get(f)) for f in ("min_stock", "reorder_qty")))
-                     if value is not None and unit == "each" and value != value.to_integral_value()]
+                     if value is not None and not products.fits_unit(unit, value)]
         if fractions:
             return [], fractions
         if old is not None:  # a file's on hand and minimum are the first location's (Main)
@@ -413,17 +413,15 @@ def _fractions_of_whole_units(
             qty, product = ln["quantity"], known.get(ln["sku"])
             if product and (product.get("unit") or "each") != "each":
                 ln["unit"] = product["unit"]  # the sale line says what its quantity counts, as a live one does
-            if qty == qty.to_integral_value():
+            if products.fits_unit((product or {}).get("unit"), qty):
                 continue
             if product is None:
                 message = (f"{qty} of {ln['sku']}: a new product is sold in whole units; add {ln['sku']} first "
                            "with its unit (kg, g, l, ml or m), e.g. by a products CSV with a unit column, "
                            "then import this file again")
-            elif (product.get("unit") or "each") == "each":
+            else:
                 message = (f"{qty} of {ln['sku']}: it is sold in whole units (each); set its unit (kg, g, l, ml "
                            "or m) if it is sold by measure, or correct the quantity")
-            else:
-                continue
             bad.append(RowError(row=ln["row"], column=column, message=message))
         if bad:
             rows = {e.row for e in bad}

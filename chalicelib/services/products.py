@@ -65,13 +65,19 @@ def to_product(item: dict[str, Any], location: str | None = None) -> Product:
     )
 
 
+def fits_unit(unit: str | None, qty: Any) -> bool:
+    """The rule: a product sold `each` (the default) takes whole quantities only; by measure
+    (kg, g, l, ml, m), up to 3 decimals (the models check those)."""
+    return (unit or "each") != "each" or Decimal(qty) == Decimal(qty).to_integral_value()
+
+
 def check_units(quantities: list[tuple[dict[str, Any], Decimal, str]]) -> None:
     """A product sold `each` takes whole quantities only; (product, quantity, field) for each."""
     wrong = [
         {"field": field, "sku": product.get("sku"),
          "message": f"{field}: {product.get('sku')} is sold in whole units, not {qty}"}  # fmt: skip
         for product, qty, field in quantities
-        if (product.get("unit") or "each") == "each" and Decimal(qty) != Decimal(qty).to_integral_value()
+        if not fits_unit(product.get("unit"), qty)
     ]
     if wrong:
         raise Invalid(

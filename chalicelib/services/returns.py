@@ -24,7 +24,7 @@ from chalicelib.services.products import check_units
 MAX_RETURN_LINES = 15  # what one transaction holds: 2 stock actions and up to 4 rollups per line
 
 
-def _returnable(lines: list[dict[str, Any]]) -> dict[str, Decimal]:
+def returnable(lines: list[dict[str, Any]]) -> dict[str, Decimal]:
     left: dict[str, Decimal] = defaultdict(Decimal)
     for ln in lines:
         left[ln["sku"]] += db.as_qty(ln["quantity"]) - db.as_qty(ln.get("returned"))
@@ -49,7 +49,7 @@ def _allocate(sale: dict[str, Any], request: ReturnIn) -> tuple[list[dict[str, A
     wanted: dict[str, Decimal] = defaultdict(Decimal)
     for r in request.lines:
         wanted[r.sku] += r.quantity
-    left = _returnable(lines)
+    left = returnable(lines)
     over = [{"sku": sku, "requested": qty_out(qty), "returnable": qty_out(left[sku])}
             for sku, qty in wanted.items() if qty > left[sku]]  # fmt: skip
     if over:

@@ -56,7 +56,7 @@ def figures(month: str, item: dict[str, Any] | None, stored_bytes: float) -> dic
 
 
 def of_shop(identity: Identity, month: str | None) -> Usage:
-    month = month or usage.month_of(usage._now())
+    month = month or usage.this_month()
     # This function's own buffer first, so what the owner sees includes their latest requests.
     usage.flush(identity.tenant_id)
     items = db.usage_months(identity.tenant_id, months_back(month, STORAGE_MONTHS))
