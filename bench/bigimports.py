@@ -55,7 +55,8 @@ def synthetic(lines: int) -> bytes:
     return out.getvalue().encode()
 
 
-def _import(client: Any, shop: Any, data: bytes, stop_after: int = 0) -> tuple[dict[str, Any], int, float]:
+def _import(client: Any, shop: Any, data: bytes, stop_after: int = 0) -> tuple[dict[str, Any], int, float, int]:
+    """(the import's status, runs, seconds, growth of the process's peak memory in KB while it ran)"""
     from chalicelib import aws
     from chalicelib.services import bigimports
 
@@ -90,7 +91,8 @@ def _import(client: Any, shop: Any, data: bytes, stop_after: int = 0) -> tuple[d
         if stop_after and done >= stop_after:
             break
     elapsed = time.monotonic() - began
-    return shop.call("GET", f"/imports/{started['import_id']}"), runs, elapsed
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    return shop.call("GET", f"/imports/{started['import_id']}"), runs, elapsed, grown
 
 
 def _big(client: Any, meter: Any, lines: int) -> dict[str, Any]:
@@ -100,9 +102,7 @@ def _big(client: Any, meter: Any, lines: int) -> dict[str, Any]:
     shop = Shop(client, f"bench import of {lines:,} lines")
     data = synthetic(lines)
     meter.paused = True
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    status, runs, elapsed = _import(client, shop, data, STOP_AFTER)
-    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    status, runs, elapsed, grown = _import(client, shop, data, STOP_AFTER)
     meter.paused = False
     done = f"first {status['rows_done']:,} of " if STOP_AFTER else ""
     return {"item": f"import {done}{lines:,} lines ({len(data) / 1e6:.1f} MB) in the background",
@@ -128,7 +128,7 @@ def run(stack: Any) -> list[dict[str, Any]]:
         meter.attach(aws.client("dynamodb"))  # the clients were rebuilt with the settings
         shop = Shop(client, "bench metered import")
         meter.reset()
-        status, _, _ = _import(client, shop, synthetic(METERED_LINES))
+        status, *_ = _import(client, shop, synthetic(METERED_LINES))
         per = 1000 / max(status["rows_done"], 1)
         rows.append({"item": f"import, per 1,000 lines ({METERED_LINES:,}-line file)",
                      "requests": round(meter.total_requests * per), "read_units": round(meter.read_units * per, 1),

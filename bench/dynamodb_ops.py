@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -212,21 +213,11 @@ def _fill_customers(stack: Any, tenant: str, count: int) -> None:
     """Customer records written straight to the table (not metered), as sales leave them."""
     from chalicelib import db
 
-    ddb = stack.client("dynamodb")
-    table = os.environ["TABLE_NAME"]
-    batch = []
-    for i in range(count):
-        day = f"2026-{1 + i % 11:02d}-{1 + i % 28:02d}T10:00:00Z"
-        item = {"PK": db.customers_pk(tenant), "SK": f"{db.CUSTOMER_PREFIX}F-{i:05d}", "type": "customer",
-                "customer_id": f"F-{i:05d}", "name": f"Filler buyer {i}", "orders": 1 + i % 7,
-                "revenue": 10 + i % 300, "profit": 3, "first_purchase": "2026-01-01T10:00:00Z",
-                "last_purchase": day}  # fmt: skip
-        batch.append({"PutRequest": {"Item": db.to_ddb(item)}})
-        if len(batch) == 25:
-            _write(ddb, table, batch)
-            batch = []
-    if batch:
-        _write(ddb, table, batch)
+    _put_all(stack, ({"PK": db.customers_pk(tenant), "SK": f"{db.CUSTOMER_PREFIX}F-{i:05d}", "type": "customer",
+                      "customer_id": f"F-{i:05d}", "name": f"Filler buyer {i}", "orders": 1 + i % 7,
+                      "revenue": 10 + i % 300, "profit": 3, "first_purchase": "2026-01-01T10:00:00Z",
+                      "last_purchase": f"2026-{1 + i % 11:02d}-{1 + i % 28:02d}T10:00:00Z"}
+                     for i in range(count)))  # fmt: skip
 
 
 def nightly_related(b: Bench, tenant: str) -> None:
@@ -247,11 +238,7 @@ def _fill(stack: Any, tenant: str, start: int, stop: int) -> None:
     """Catalogue filler written straight to the table (not metered): products well above minimum."""
     from chalicelib import db
 
-    ddb = stack.client("dynamodb")
-    table = os.environ["TABLE_NAME"]
-    batch = []
-    for i in range(start, stop):
-        item = {
+    _put_all(stack, ({
             "PK": db.shop_pk(tenant),
             "SK": f"{db.PRODUCT_PREFIX}F-{i:05d}",
             "type": "product",
@@ -268,19 +255,19 @@ def _fill(stack: Any, tenant: str, start: int, stop: int) -> None:
             "search": f"f-{i:05d}\nfiller {i}\n",
             "created_at": "2026-01-01T00:00:00Z",
             "updated_at": "2026-01-01T00:00:00Z",
-        }
-        batch.append({"PutRequest": {"Item": db.to_ddb(item)}})
-        if len(batch) == 25:
-            _write(ddb, table, batch)
-            batch = []
-    if batch:
-        _write(ddb, table, batch)
+        } for i in range(start, stop)))
 
 
-def _write(ddb: Any, table: str, batch: list[dict[str, Any]]) -> None:
-    request = {table: batch}
-    while request:
-        request = ddb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+def _put_all(stack: Any, items: Iterable[dict[str, Any]]) -> None:
+    """Items written straight to the table, 25 a BatchWriteItem (not metered: filler)."""
+    from chalicelib import db
+
+    ddb, table = stack.client("dynamodb"), os.environ["TABLE_NAME"]
+    puts = [{"PutRequest": {"Item": db.to_ddb(item)}} for item in items]
+    for start in range(0, len(puts), 25):
+        request = {table: puts[start:start + 25]}
+        while request:
+            request = ddb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
 
 
 def alert_check(b: Bench, client: Any, tenant: str, stack: Any) -> list[dict[str, Any]]:
